@@ -1,0 +1,192 @@
+import { Command, CommanderError, Option } from 'commander';
+import { z } from 'zod';
+import { IsoInstantSchema, SipUriSchema, TelUriSchema } from '../events/domain/primitives.ts';
+import { AddUserRequestSchema } from '../api/contract/users-contract.ts';
+import { ProjectionNameSchema, type ProjectionsStatus } from '../api/contract/projections-contract.ts';
+import { chorusVersion } from '../edition/chorus-version.ts';
+import { EDITION_ROLES } from '../edition/edition-role.ts';
+import { ChorusApiClient } from './api-client.ts';
+import { ApiProtocolError, ApiRequestError, ApiUnreachableError } from './api-client-errors.ts';
+import type { ChorusBackend, OfflineBackendOpener, OfflineOperation } from './chorus-backend.ts';
+import { validateCommandInput } from './cli-arguments.ts';
+import { CliEnvironmentError, loadCliEnvironment } from './cli-environment.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
+
+export interface CliContext {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  /**
+   * Offline mode: how replay and the projection commands reach the event log
+   * when no server answers. Undefined until the log-reading backend exists;
+   * those commands then fail with "no Chorus server answers".
+   */
+  readonly openOfflineBackend?: OfflineBackendOpener;
+}
+
+const HELP_FOOTER = `
+Environment:
+  CHORUS_URL          server to talk to (default http://127.0.0.1:8080)
+  CHORUS_ADMIN_TOKEN  the server's admin token
+  serve reads the server configuration (HTTP_PORT, CHORUS_STORE, ...) instead.
+
+Exit codes: 0 done, 1 failed, 2 bad command line (nothing was done).`;
+
+const UserAddInputSchema = z.object({
+  sipUri: SipUriSchema,
+  password: AddUserRequestSchema.shape.password,
+  lineUri: TelUriSchema.optional(),
+});
+
+const ReplayInputSchema = z.object({ user: SipUriSchema, at: IsoInstantSchema });
+
+const RebuildInputSchema = z.object({ name: ProjectionNameSchema });
+
+const ServeInputSchema = z.object({ role: z.enum(EDITION_ROLES) });
+
+function formatProjections(status: ProjectionsStatus): string {
+  const rows = [['PROJECTION', 'STATUS', 'POSITION', 'LAG'], ...status.projections.map((p) => [p.name, p.status, p.position, String(p.lag)])];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  return `log head ${status.headPosition}\n${lines.join('\n')}\n`;
+}
+
+/** One line (plus issues) for a failure the user can act on. */
+function describeFailure(error: ApiUnreachableError | ApiRequestError | ApiProtocolError | CliEnvironmentError): string {
+  if (error instanceof ApiUnreachableError)
+    return `${error.message}; start one with \`chorus serve\` or point CHORUS_URL at one`;
+  if (error instanceof ApiRequestError) {
+    if (error.status === 401) return `${error.message}; set CHORUS_ADMIN_TOKEN to the server's admin token`;
+    if (error.status === 404 && error.body?.error === 'not_found')
+      return `${error.message}; this server does not offer the operation (is it an older version?)`;
+    const issues = (error.body?.issues ?? []).map((i) => `\n  ${i.path || '(request)'}: ${i.message}`).join('');
+    return error.message + issues;
+  }
+  return error.message;
+}
+
+/**
+ * Runs `chorus <args>` and resolves to the exit code. `args` excludes the node
+ * binary and script. Bad command lines end with usage on stderr and exit 2
+ * before any action runs.
+ */
+export async function runChorusCli(args: readonly string[], context: CliContext): Promise<number> {
+  const { env, stdout, stderr } = context;
+  let exitCode = EXIT_OK;
+
+  const client = (): ChorusApiClient => {
+    const cliEnv = loadCliEnvironment(env);
+    return new ChorusApiClient({
+      baseUrl: cliEnv.url,
+      ...(cliEnv.adminToken === undefined ? {} : { adminToken: cliEnv.adminToken }),
+    });
+  };
+
+  /** Online first; when no server answers, the offline backend if one is wired. */
+  const onlineOrOffline = async <T>(run: (backend: Pick<ChorusBackend, OfflineOperation>) => Promise<T>): Promise<T> => {
+    try {
+      return await run(client());
+    } catch (error) {
+      if (!(error instanceof ApiUnreachableError) || context.openOfflineBackend === undefined) throw error;
+      const offline = await context.openOfflineBackend(env);
+      try {
+        return await run(offline);
+      } finally {
+        await offline.close();
+      }
+    }
+  };
+
+  const program = new Command('chorus')
+    .description('Chorus unified-communications server: run it, or administer a running one')
+    .version(chorusVersion())
+    .configureOutput({
+      writeOut: (text) => stdout.write(text),
+      writeErr: (text) => stderr.write(text),
+    })
+    // Throw instead of process.exit so exit codes stay ours (2 for usage) and tests can run in-process.
+    .exitOverride()
+    .showHelpAfterError()
+    .addHelpText('after', HELP_FOOTER);
+
+  program
+    .command('serve')
+    .description('run the Standard Edition (HTTP API, SIP, projections) until SIGINT/SIGTERM')
+    .addOption(new Option('--role <role>', 'which parts of the pool to run').choices(EDITION_ROLES).default('all'))
+    .action(async function (this: Command, options: Record<string, unknown>) {
+      const input = validateCommandInput(this, ServeInputSchema, { role: options['role'] }, { role: '--role' });
+      // Loaded on demand: the server's dependencies would double the start-up time of every admin command.
+      const { runStandardEditionProcess } = await import('../edition/standard-edition-process.ts');
+      exitCode = await runStandardEditionProcess({ env, role: input.role, stderr });
+    });
+
+  const user = program.command('user').description('manage users');
+  user
+    .command('add')
+    .description('create a user (an address of record with its SIP password)')
+    .argument('<sip-uri>', 'address of record, sip:user@domain')
+    .requiredOption('--password <pw>', 'SIP digest password')
+    .option('--line <tel>', 'Enterprise Voice line URI, tel:+E164')
+    .action(async function (this: Command, sipUri: unknown, options: Record<string, unknown>) {
+      const input = validateCommandInput(
+        this,
+        UserAddInputSchema,
+        { sipUri, password: options['password'], lineUri: options['line'] },
+        { sipUri: '<sip-uri>', password: '--password', lineUri: '--line' },
+      );
+      const created = await client().addUser(input);
+      stdout.write(`added ${created.sipUri}${created.lineUri === undefined ? '' : ` with line ${created.lineUri}`}\n`);
+    });
+
+  program
+    .command('replay')
+    .description("show a user's state as it was at an instant, rebuilt from the event log")
+    .requiredOption('--user <sip-uri>', 'address of record, sip:user@domain')
+    .requiredOption('--at <instant>', 'ISO-8601 instant with offset, e.g. 2025-01-31T09:00:00Z')
+    .action(async function (this: Command, options: Record<string, unknown>) {
+      const input = validateCommandInput(
+        this,
+        ReplayInputSchema,
+        { user: options['user'], at: options['at'] },
+        { user: '--user', at: '--at' },
+      );
+      const result = await onlineOrOffline((backend) => backend.replay(input));
+      stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    });
+
+  const projections = program.command('projections').description('inspect and rebuild read models');
+  projections
+    .command('status')
+    .description('checkpoint and lag of every projection')
+    .action(async () => {
+      const status = await onlineOrOffline((backend) => backend.projectionsStatus());
+      stdout.write(formatProjections(status));
+    });
+  projections
+    .command('rebuild')
+    .description('rebuild one projection from the start of the log')
+    .argument('<name>', 'projection name')
+    .action(async function (this: Command, name: unknown) {
+      const input = validateCommandInput(this, RebuildInputSchema, { name }, { name: '<name>' });
+      const accepted = await onlineOrOffline((backend) => backend.rebuildProjection(input.name));
+      stdout.write(`rebuild of ${accepted.name}: ${accepted.status}\n`);
+    });
+
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    // Commander has already printed its message (and the usage); only the code is left to decide.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    if (
+      error instanceof ApiUnreachableError ||
+      error instanceof ApiRequestError ||
+      error instanceof ApiProtocolError ||
+      error instanceof CliEnvironmentError
+    ) {
+      stderr.write(`chorus: ${describeFailure(error)}\n`);
+      return EXIT_FAILURE;
+    }
+    throw error;
+  }
+}
