@@ -2,8 +2,10 @@
  * The few things Chorus asks of a SQL database, so the event log and the read
  * models run the same SQL on embedded PGlite and on PostgreSQL.
  *
- * Both implementations return int8 as `bigint`, timestamptz as `Date`, and
- * json/jsonb parsed.
+ * int8 comes back as `bigint` from PostgreSQL but as a JS `number` from PGlite
+ * while the value fits 2^53 (a `bigint` above that): callers coerce with
+ * `BigInt(...)` or select positions `::text`. timestamptz is a `Date` and
+ * json/jsonb arrive parsed on both.
  */
 export interface SqlClient {
   readonly dialect: 'pglite' | 'postgres';
