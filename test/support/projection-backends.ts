@@ -14,16 +14,26 @@ export interface ReadModelBackend {
   reset(client: SqlClient): Promise<void>;
 }
 
-const TEST_DATABASE = 'chorus_projections_test';
+/**
+ * The suite's own database, named after DATABASE_URL's (`chorus_ci` →
+ * `chorus_ci_projections`), so two checkouts pointed at different databases
+ * never drop each other's tables.
+ */
+function testDatabaseName(base: string): string {
+  const name = new URL(base).pathname.replace(/^\//, '') || 'chorus';
+  if (!/^[a-z0-9_]{1,40}$/.test(name)) throw new Error(`DATABASE_URL names database ${JSON.stringify(name)}; use [a-z0-9_]`);
+  return `${name}_projections`;
+}
 
-/** DATABASE_URL with its database swapped for this suite's own, so helpers' suites never collide. */
+/** DATABASE_URL with its database swapped for this suite's own. */
 function testDatabaseUrl(base: string): string {
   const url = new URL(base);
-  url.pathname = `/${TEST_DATABASE}`;
+  url.pathname = `/${testDatabaseName(base)}`;
   return url.toString();
 }
 
 async function ensureDatabase(base: string): Promise<void> {
+  const TEST_DATABASE = testDatabaseName(base);
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   try {
