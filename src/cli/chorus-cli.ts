@@ -3,14 +3,20 @@ import { z } from 'zod';
 import { IsoInstantSchema, SipUriSchema, TelUriSchema } from '../events/domain/primitives.ts';
 import { AddUserRequestSchema } from '../api/contract/users-contract.ts';
 import { ProjectionNameSchema, type ProjectionsStatus } from '../api/contract/projections-contract.ts';
+import { ConfigError } from '../config/config.ts';
 import { chorusVersion } from '../edition/chorus-version.ts';
 import { EDITION_ROLES } from '../edition/edition-role.ts';
+import { ProjectionError } from '../projections/framework/errors.ts';
 import { ChorusApiClient } from './api-client.ts';
 import { ApiProtocolError, ApiRequestError, ApiUnreachableError } from './api-client-errors.ts';
-import type { ChorusBackend, OfflineBackendOpener, OfflineOperation } from './chorus-backend.ts';
+import type { OfflineBackend, OfflineBackendOpener } from './chorus-backend.ts';
 import { validateCommandInput } from './cli-arguments.ts';
 import { CliEnvironmentError, loadCliEnvironment } from './cli-environment.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
+import { OfflineUnavailableError } from './offline-errors.ts';
+import { RemoteRebuildError, watchRemoteRebuild } from './online-rebuild.ts';
+import { EventProgress, type ProgressReport } from './progress.ts';
+import { formatReplay } from './format-replay.ts';
 
 export interface CliContext {
   readonly env: NodeJS.ProcessEnv;
@@ -18,10 +24,12 @@ export interface CliContext {
   readonly stderr: NodeJS.WritableStream;
   /**
    * Offline mode: how replay and the projection commands reach the event log
-   * when no server answers. Undefined until the log-reading backend exists;
-   * those commands then fail with "no Chorus server answers".
+   * when no server answers (src/cli/main.ts passes the real one). Undefined:
+   * those commands fail with "no Chorus server answers".
    */
   readonly openOfflineBackend?: OfflineBackendOpener;
+  /** Between two polls of a server's rebuild. Default 500 ms. */
+  readonly rebuildPollIntervalMs?: number;
 }
 
 const HELP_FOOTER = `
@@ -29,6 +37,9 @@ Environment:
   CHORUS_URL          server to talk to (default http://127.0.0.1:8080)
   CHORUS_ADMIN_TOKEN  the server's admin token
   serve reads the server configuration (HTTP_PORT, CHORUS_STORE, ...) instead.
+  When no server answers at CHORUS_URL, \`projections status|rebuild\` work on the
+  log itself, named by the server's variables (CHORUS_STORE, CHORUS_DATA_DIR,
+  DATABASE_URL); a PGlite directory another process has open is refused.
 
 Exit codes: 0 done, 1 failed, 2 bad command line (nothing was done).`;
 
@@ -48,11 +59,41 @@ function formatProjections(status: ProjectionsStatus): string {
   const rows = [['PROJECTION', 'STATUS', 'POSITION', 'LAG'], ...status.projections.map((p) => [p.name, p.status, p.position, String(p.lag)])];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
-  return `log head ${status.headPosition}\n${lines.join('\n')}\n`;
+  const errors = status.projections.flatMap((p) => {
+    const error = ProjectionErrorFieldSchema.safeParse(p);
+    return error.success ? [`${p.name}: ${error.data.error}`] : [];
+  });
+  return `log head ${status.headPosition}\n${[...lines, ...errors].join('\n')}\n`;
+}
+
+/** A failed projection's status may carry its error (the contract's objects are loose). */
+const ProjectionErrorFieldSchema = z.object({ error: z.string().min(1) });
+
+type CliFailure =
+  | ApiUnreachableError
+  | ApiRequestError
+  | ApiProtocolError
+  | CliEnvironmentError
+  | ConfigError
+  | OfflineUnavailableError
+  | ProjectionError
+  | RemoteRebuildError;
+
+function isCliFailure(error: unknown): error is CliFailure {
+  return (
+    error instanceof ApiUnreachableError ||
+    error instanceof ApiRequestError ||
+    error instanceof ApiProtocolError ||
+    error instanceof CliEnvironmentError ||
+    error instanceof ConfigError ||
+    error instanceof OfflineUnavailableError ||
+    error instanceof ProjectionError ||
+    error instanceof RemoteRebuildError
+  );
 }
 
 /** One line (plus issues) for a failure the user can act on. */
-function describeFailure(error: ApiUnreachableError | ApiRequestError | ApiProtocolError | CliEnvironmentError): string {
+function describeFailure(error: CliFailure): string {
   if (error instanceof ApiUnreachableError)
     return `${error.message}; start one with \`chorus serve\` or point CHORUS_URL at one`;
   if (error instanceof ApiRequestError) {
@@ -82,19 +123,39 @@ export async function runChorusCli(args: readonly string[], context: CliContext)
     });
   };
 
-  /** Online first; when no server answers, the offline backend if one is wired. */
-  const onlineOrOffline = async <T>(run: (backend: Pick<ChorusBackend, OfflineOperation>) => Promise<T>): Promise<T> => {
+  /**
+   * Online first; only when no server answers, the offline backend if one is
+   * wired. The order matters: a running server owns the log (PGlite is
+   * single-process), so an administrator never has to stop it.
+   */
+  const onlineOrOffline = async <T>(
+    online: (api: ChorusApiClient) => Promise<T>,
+    offline: (backend: OfflineBackend) => Promise<T>,
+  ): Promise<T> => {
+    const api = client();
     try {
-      return await run(client());
+      return await online(api);
     } catch (error) {
       if (!(error instanceof ApiUnreachableError) || context.openOfflineBackend === undefined) throw error;
-      const offline = await context.openOfflineBackend(env);
+      const backend = await context.openOfflineBackend(env);
       try {
-        return await run(offline);
+        return await offline(backend);
       } finally {
-        await offline.close();
+        await backend.close();
       }
     }
+  };
+
+  /** A progress bar on stderr, drawn from the first measurement on (before it the total is unknown). */
+  const rebuildProgress = (name: string): { report: (r: ProgressReport) => void; stop: () => void } => {
+    let bar: EventProgress | null = null;
+    return {
+      report: (r) => {
+        bar ??= new EventProgress({ label: `rebuild ${name}`, total: r.total, stream: stderr });
+        bar.report(r);
+      },
+      stop: () => bar?.stop(),
+    };
   };
 
   const program = new Command('chorus')
@@ -143,6 +204,7 @@ export async function runChorusCli(args: readonly string[], context: CliContext)
     .description("show a user's state as it was at an instant, rebuilt from the event log")
     .requiredOption('--user <sip-uri>', 'address of record, sip:user@domain')
     .requiredOption('--at <instant>', 'ISO-8601 instant with offset, e.g. 2025-01-31T09:00:00Z')
+    .option('--json', 'print the answer as JSON')
     .action(async function (this: Command, options: Record<string, unknown>) {
       const input = validateCommandInput(
         this,
@@ -150,8 +212,11 @@ export async function runChorusCli(args: readonly string[], context: CliContext)
         { user: options['user'], at: options['at'] },
         { user: '--user', at: '--at' },
       );
-      const result = await onlineOrOffline((backend) => backend.replay(input));
-      stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      const result = await onlineOrOffline(
+        (api) => api.replay(input),
+        (backend) => backend.replay(input),
+      );
+      stdout.write(options['json'] === true ? `${JSON.stringify(result, null, 2)}\n` : formatReplay(result));
     });
 
   const projections = program.command('projections').description('inspect and rebuild read models');
@@ -159,17 +224,48 @@ export async function runChorusCli(args: readonly string[], context: CliContext)
     .command('status')
     .description('checkpoint and lag of every projection')
     .action(async () => {
-      const status = await onlineOrOffline((backend) => backend.projectionsStatus());
+      const status = await onlineOrOffline(
+        (api) => api.projectionsStatus(),
+        (backend) => backend.projectionsStatus(),
+      );
       stdout.write(formatProjections(status));
     });
   projections
     .command('rebuild')
-    .description('rebuild one projection from the start of the log')
+    .description('rebuild one projection from the start of the log, showing progress; returns when it is done')
     .argument('<name>', 'projection name')
     .action(async function (this: Command, name: unknown) {
       const input = validateCommandInput(this, RebuildInputSchema, { name }, { name: '<name>' });
-      const accepted = await onlineOrOffline((backend) => backend.rebuildProjection(input.name));
-      stdout.write(`rebuild of ${accepted.name}: ${accepted.status}\n`);
+      const progress = rebuildProgress(input.name);
+      let position: string;
+      try {
+        position = await onlineOrOffline(
+          async (api) => {
+            // The POST is the call that finds out whether a server answers; polling starts once it accepted.
+            await api.rebuildProjection(input.name);
+            return watchRemoteRebuild({
+              status: () => api.projectionsStatus(),
+              name: input.name,
+              onProgress: progress.report,
+              ...(context.rebuildPollIntervalMs === undefined ? {} : { intervalMs: context.rebuildPollIntervalMs }),
+            });
+          },
+          async (backend) => {
+            const result = await backend.rebuildProjection(input.name, (p) =>
+              progress.report({
+                done: Number(p.position),
+                total: Number(p.head),
+                eventsPerSecond: p.eventsPerSecond,
+                etaSeconds: p.etaSeconds,
+              }),
+            );
+            return String(result.position);
+          },
+        );
+      } finally {
+        progress.stop();
+      }
+      stdout.write(`rebuild of ${input.name}: done at position ${position}\n`);
     });
 
   try {
@@ -178,12 +274,7 @@ export async function runChorusCli(args: readonly string[], context: CliContext)
   } catch (error) {
     // Commander has already printed its message (and the usage); only the code is left to decide.
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    if (
-      error instanceof ApiUnreachableError ||
-      error instanceof ApiRequestError ||
-      error instanceof ApiProtocolError ||
-      error instanceof CliEnvironmentError
-    ) {
+    if (isCliFailure(error)) {
       stderr.write(`chorus: ${describeFailure(error)}\n`);
       return EXIT_FAILURE;
     }

@@ -24,6 +24,12 @@ export const ConfigSchema = z
     sipPort: Port.default(5060),
     /** CHORUS_DOMAIN — the SIP domain this pool serves. Default `example.test`. */
     domain: z.string().regex(/^[a-z0-9.-]+$/i, 'must be a DNS name').default('example.test'),
+    /**
+     * CHORUS_DEMO — `auto` (default): on an EMPTY log (head position 0) provision
+     * alice, bob and carol in CHORUS_DOMAIN with random passwords and print
+     * them; never on a log that holds anything. `off`: never.
+     */
+    demo: z.enum(['auto', 'off']).default('auto'),
     /** CHORUS_ADMIN_TOKEN — bearer token for HTTP writes; generated and printed at start when unset. */
     adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
     /** CHORUS_NODE_ID — name of this front end in event metadata. Default: the host name. */
@@ -50,6 +56,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   httpHost: 'HTTP_HOST',
   sipPort: 'SIP_PORT',
   domain: 'CHORUS_DOMAIN',
+  demo: 'CHORUS_DEMO',
   adminToken: 'CHORUS_ADMIN_TOKEN',
   nodeId: 'CHORUS_NODE_ID',
   logLevel: 'LOG_LEVEL',

@@ -1,12 +1,31 @@
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config.ts';
-import { createHttpServer } from '../api/http-server.ts';
+import { createHttpServer, type ApiRoutePlugin } from '../api/http-server.ts';
+import { conferenceRoutes } from '../api/routes/conference-routes.ts';
+import { imRoutes } from '../api/routes/im-routes.ts';
+import { projectionsRoutes } from '../api/routes/projections-routes.ts';
+import { userPresenceRoutes } from '../api/routes/user-presence-routes.ts';
+import { userVoiceRoutes } from '../api/routes/user-voice-routes.ts';
+import { usersRoutes } from '../api/routes/users-routes.ts';
+import { voiceConfigRoutes } from '../api/routes/voice-config-routes.ts';
+import { CommandDispatcher } from '../commands/dispatch/command-dispatcher.ts';
+import type { DomainEvent } from '../events/domain/domain-catalogue.ts';
+import type { EventStore } from '../events/event-store.ts';
 import { logger, type Logger } from '../logging/logger.ts';
 import { createMetricsRegistry, type Registry } from '../metrics/metrics-registry.ts';
+import { domainProjections } from '../projections/domain-projections.ts';
+import { ProjectionManager, type SqlProjection } from '../projections/framework/index.ts';
 import { resolveAdminToken } from './admin-token.ts';
 import { chorusVersion } from './chorus-version.ts';
+import { formatDemoBanner, registrarHost } from './demo-banner.ts';
+import { provisionDemoDomain, type DemoAccount } from './demo-domain.ts';
 import type { EditionRole } from './edition-role.ts';
+import { openEventStorage } from './event-storage.ts';
+import { projectionLagCheck } from './projection-lag-check.ts';
+import { createHotPathViews } from '../projections/hot-path-views.ts';
+import { replayRoutes } from '../api/routes/replay-routes.ts';
 import { ShutdownStack } from './shutdown-stack.ts';
 
 
@@ -17,6 +36,10 @@ export interface StandardEditionOptions {
   readonly logger?: Logger;
   /** Default: a new registry with process metrics. */
   readonly metrics?: Registry;
+  /** Where the demo-domain block (accounts and passwords) is printed. Default `process.stdout`. */
+  readonly stdout?: NodeJS.WritableStream;
+  /** The SQL read models to run. Default `domainProjections` (src/projections/domain-projections.ts). */
+  readonly projections?: readonly SqlProjection<DomainEvent>[];
 }
 
 export interface StandardEdition {
@@ -26,6 +49,14 @@ export interface StandardEdition {
   readonly adminToken: string;
   /** True when the admin token was generated for this process (CHORUS_ADMIN_TOKEN unset). */
   readonly adminTokenEphemeral: boolean;
+  /** The event log this edition writes to (closed by close()). */
+  readonly store: EventStore<DomainEvent>;
+  /** Runs every command of the API (and of the SIP plane, once wired). */
+  readonly dispatcher: CommandDispatcher;
+  /** The domain projections and views, started. */
+  readonly projections: ProjectionManager<DomainEvent>;
+  /** Demo accounts provisioned by this start (CHORUS_DEMO=auto on an empty log); empty otherwise. */
+  readonly demoAccounts: readonly DemoAccount[];
   /** Stops everything in reverse start order; idempotent. */
   close(): Promise<void>;
 }
@@ -66,29 +97,79 @@ export async function startStandardEdition(config: Config, options: StandardEdit
   }
 
   try {
-    // Seams for the parts still to come, in this order, each pushed on `parts`:
-    //  1. the event store for config.store (EventStore has close());
-    //  2. the projection runner subscribed to it; its lag becomes a HealthCheck;
-    //  3. the SIP engine on config.sipPort;
-    //  4. domain route plugins and error mappers passed to createHttpServer below.
+    const child = (module: string): Logger => (options.logger ? options.logger.child({ module }) : logger(module));
+
+    // 1. The event log and the read-model database (the same one, see event-storage.ts).
+    const storage = await openEventStorage(config);
+    parts.push('event storage', storage);
+    const { store } = storage;
+    const dispatcher = new CommandDispatcher({ store, node: config.nodeId ?? hostname() });
+
+    // 2. Every domain projection from the registry, caught up before anything reads them.
+    const projectionLog = child('projections');
+    // The SIP plane's hot-path state, seeded from the projections' tables when they are active.
+    const views = createHotPathViews({ store, client: storage.readModel, logger: child('views') });
+    const projections = new ProjectionManager<DomainEvent>({
+      store,
+      client: storage.readModel,
+      views: views.all,
+      projections: options.projections ?? domainProjections,
+      logger: projectionLog,
+      onRebuildProgress: (name, p) =>
+        projectionLog.info({ projection: name, position: String(p.position), head: String(p.head) }, 'rebuilding'),
+    });
+    await projections.start();
+    parts.push('projections', projections);
+
+    // 3. Seam: the SIP engine on config.sipPort (pushed on `parts` here, after the projections it reads).
+
+    // 4. The demo domain, before the API answers, so nobody races it onto an empty log.
+    const demoAccounts =
+      config.demo === 'auto' ? await provisionDemoDomain({ store, dispatcher, domain: config.domain, log: child('demo') }) : [];
+
+    const routes: ApiRoutePlugin[] = [
+      usersRoutes({ dispatcher }),
+      userPresenceRoutes({ dispatcher }),
+      userVoiceRoutes({ dispatcher }),
+      voiceConfigRoutes({ dispatcher }),
+      imRoutes({ dispatcher }),
+      conferenceRoutes({ dispatcher }),
+      projectionsRoutes({ manager: projections, headPosition: () => store.headPosition(), log: projectionLog }),
+      replayRoutes({ store }),
+    ];
     const http = createHttpServer({
       config: { adminToken: adminToken.token, store: config.store },
       version: chorusVersion(),
-      logger: options.logger ? options.logger.child({ module: 'api' }) : logger('api'),
+      logger: child('api'),
       metrics,
       startedAt,
+      healthChecks: [projectionLagCheck({ status: () => projections.status() })],
+      routes,
     });
     parts.push('http', http);
     await http.listen({ port: config.httpPort, host: config.httpHost });
 
     const httpUrl = `http://${urlHost(config.httpHost)}:${boundPort(http.server.address())}`;
     log.info({ role, store: config.store, httpUrl }, 'Chorus Standard Edition ready');
+    if (demoAccounts.length > 0)
+      (options.stdout ?? process.stdout).write(
+        formatDemoBanner({
+          domain: config.domain,
+          accounts: demoAccounts,
+          registrarHost: registrarHost(config.httpHost),
+          sipPort: config.sipPort,
+        }),
+      );
 
     return {
       role,
       httpUrl,
       adminToken: adminToken.token,
       adminTokenEphemeral: adminToken.ephemeral,
+      store,
+      dispatcher,
+      projections,
+      demoAccounts,
       close: () => parts.close(),
     };
   } catch (error) {

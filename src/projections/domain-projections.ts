@@ -1,5 +1,13 @@
 import type { DomainEvent } from '../events/domain/domain-catalogue.ts';
 import type { SqlProjection } from './framework/index.ts';
+import { locationProjection } from './location/location-sql-projection.ts';
+import { presenceProjection } from './presence/presence-sql-projection.ts';
+import { directoryProjection } from './directory/directory-projection.ts';
+import { routingProjection } from './routing/routing-projection.ts';
+import { conferenceRosterProjection } from './conference-roster/conference-roster-projection.ts';
+import { activeCallsProjection } from './active-calls/active-calls-projection.ts';
+import { cdrProjection } from './cdr/cdr-projection.ts';
+import { auditTimelineProjection } from './audit-timeline/audit-timeline-projection.ts';
 
 /**
  * Every SQL read model of the domain, in the order they start. The Standard
@@ -8,4 +16,12 @@ import type { SqlProjection } from './framework/index.ts';
  * position 0 everywhere on the next start.
  */
 export const domainProjections: readonly SqlProjection<DomainEvent>[] = [
+  directoryProjection,
+  routingProjection,
+  presenceProjection,
+  locationProjection,
+  conferenceRosterProjection,
+  activeCallsProjection,
+  cdrProjection,
+  auditTimelineProjection,
 ];

@@ -11,7 +11,8 @@ export function projectionRebuildPath(name: ProjectionName): string {
 
 export const ProjectionNameSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be a projection name: lower-case letters, digits and "-"');
+  // "_" because the framework's names are snake_case (checkpoint keys); "-" for names older clients used.
+  .regex(/^[a-z][a-z0-9_-]{0,63}$/, 'must be a projection name: lower-case letters, digits, "_" and "-"');
 export type ProjectionName = z.infer<typeof ProjectionNameSchema>;
 
 export const ProjectionStatusSchema = z.looseObject({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoInstantSchema, SipUriSchema } from '../../events/domain/primitives.ts';
+import { UserAsOfStateSchema } from '../../projections/as-of/user-as-of.ts';
 import { LogPositionSchema } from './positions.ts';
 
 /** GET /replay?user=<sip-uri>&at=<ISO instant>: a user's state rebuilt from the log as it was at `at`. */
@@ -16,7 +17,7 @@ export const ReplayResultSchema = z.looseObject({
   at: IsoInstantSchema,
   /** Position of the last event folded into `state`. */
   position: LogPositionSchema,
-  /** The user's state at `at`; its shape is the domain's. */
-  state: z.unknown(),
+  /** The user's presence, registrations, forwarding and calls at `at`. */
+  state: UserAsOfStateSchema,
 });
 export type ReplayResult = z.infer<typeof ReplayResultSchema>;

@@ -26,6 +26,7 @@ import { listenTcp } from './transport/tcp-transport.ts';
 import { listenTls } from './transport/tls-transport.ts';
 import type { FlowId, InboundPacket, MessageSource, Transport, TransportProtocol } from './transport/transport.ts';
 import { UdpTransport, parseUdpFlowId } from './transport/udp-transport.ts';
+import { WsTransport } from './transport/ws-transport.ts';
 import { formatUri } from './uri.ts';
 import { MAGIC_COOKIE, parseVia, responseTarget, stampVia, viaBranch, viaSentBy, type Via } from './via.ts';
 
@@ -57,6 +58,13 @@ export interface IncomingRequest {
   /** INVITE only: called when a CANCEL for it arrives (the engine already answered the CANCEL 200). */
   onCancel(listener: () => void): void;
   readonly cancelled: boolean;
+  /**
+   * Proxy use (RFC 3261 §16.7): sends a response built elsewhere (a downstream
+   * response with its top Via removed) through this request's server
+   * transaction, unchanged. A forwarded 2xx is not retransmitted by this hop:
+   * the UAS that sent it retransmits end to end. Same return value as `reply`.
+   */
+  forwardResponse(response: SipResponse): boolean;
 }
 
 export type Destination =
@@ -93,11 +101,14 @@ export type EngineStats = {
 
 export interface SipEngine {
   onRequest(handler: (request: IncomingRequest) => void): void;
-  sendRequest(request: OutgoingRequest, options: { readonly destination: Destination }): ClientRequest;
+  /** `branch`: the Via branch to use instead of a fresh one (a proxy computes its own for loop detection, RFC 3261 §16.6 step 8). */
+  sendRequest(request: OutgoingRequest, options: { readonly destination: Destination; readonly branch?: string }): ClientRequest;
   /** Sends a message with no transaction: the ACK for a 2xx, a response forwarded by a proxy. */
   sendStateless(message: SipRequest | SipResponse, destination: Destination): Promise<FlowId>;
   /** Local address and port of each transport, e.g. to learn the ephemeral ports in tests. */
   readonly listening: ReadonlyArray<{ readonly protocol: TransportProtocol; readonly address: string; readonly port: number }>;
+  /** The host this engine writes in its Via sent-by (what a proxy also puts in Record-Route). */
+  readonly advertisedHost: string;
   stats(): EngineStats;
   close(): Promise<void>;
 }
@@ -106,6 +117,18 @@ export type ListenSpec =
   | { readonly protocol: 'udp' | 'tcp'; readonly host: string; readonly port: number }
   | {
       readonly protocol: 'tls';
+      readonly host: string;
+      readonly port: number;
+      readonly cert: string | Buffer;
+      readonly key: string | Buffer;
+      readonly ca?: string | Buffer;
+      readonly verifyPeers?: boolean;
+    }
+  /** SIP over WebSocket (RFC 7118), subprotocol `sip`. */
+  | { readonly protocol: 'ws'; readonly host: string; readonly port: number }
+  /** SIP over secure WebSocket: WS over TLS with this certificate. */
+  | {
+      readonly protocol: 'wss';
       readonly host: string;
       readonly port: number;
       readonly cert: string | Buffer;
@@ -168,6 +191,27 @@ export async function createSipEngine(options: SipEngineOptions): Promise<SipEng
             }),
           );
           break;
+        case 'ws':
+        case 'wss':
+          transports.push(
+            await WsTransport.listen({
+              host: spec.host,
+              port: spec.port,
+              maxMessageSize,
+              ...(options.tcpIdleTimeoutMs !== undefined ? { idleTimeoutMs: options.tcpIdleTimeoutMs } : {}),
+              ...(spec.protocol === 'wss'
+                ? {
+                    tls: {
+                      cert: spec.cert,
+                      key: spec.key,
+                      ...(spec.ca !== undefined ? { ca: spec.ca } : {}),
+                      ...(spec.verifyPeers !== undefined ? { verifyPeers: spec.verifyPeers } : {}),
+                    },
+                  }
+                : {}),
+            }),
+          );
+          break;
         default: {
           const never: never = spec;
           throw new Error(`unknown transport ${String(never)}`);
@@ -225,6 +269,10 @@ class Engine implements SipEngine {
 
   get listening(): ReadonlyArray<{ protocol: TransportProtocol; address: string; port: number }> {
     return this.#transports.map((t) => ({ protocol: t.protocol, address: t.localAddress, port: t.localPort }));
+  }
+
+  get advertisedHost(): string {
+    return this.#advertisedHost;
   }
 
   onRequest(handler: (request: IncomingRequest) => void): void {
@@ -460,7 +508,19 @@ class Engine implements SipEngine {
     if (this.#log.isLevelEnabled('debug')) {
       this.#log.debug({ dir: 'out', status, method: incoming.request.method, callId: incoming.core.callId }, `SIP/2.0 ${status}`);
     }
-    const sent = tx.respond(status, wire);
+    return this.#respondThrough(incoming, tx, status, wire, true);
+  }
+
+  /** Called by ServerRequest.forwardResponse. */
+  forwardTo(incoming: ServerRequest, tx: ServerTransaction, response: SipResponse): boolean {
+    if (this.#log.isLevelEnabled('debug')) {
+      this.#log.debug({ dir: 'out', status: response.status, method: incoming.request.method, callId: incoming.core.callId }, 'SIP/2.0 (forwarded)');
+    }
+    return this.#respondThrough(incoming, tx, response.status, serializeMessage(response), false);
+  }
+
+  #respondThrough(incoming: ServerRequest, tx: ServerTransaction, status: number, wire: Buffer, retransmit2xx: boolean): boolean {
+    const sent = tx instanceof InviteServerTransaction ? tx.respond(status, wire, retransmit2xx) : tx.respond(status, wire);
     if (sent && tx instanceof InviteServerTransaction && status >= 200 && status < 300) {
       incoming.acceptedKey = dialogAckKey(incoming.core);
       this.#accepted.set(incoming.acceptedKey, tx);
@@ -486,9 +546,9 @@ class Engine implements SipEngine {
 
   // --- outbound ------------------------------------------------------------
 
-  sendRequest(request: OutgoingRequest, options: { readonly destination: Destination }): ClientRequest {
+  sendRequest(request: OutgoingRequest, options: { readonly destination: Destination; readonly branch?: string }): ClientRequest {
     const resolved = this.#resolve(options.destination);
-    const branch = newBranch();
+    const branch = options.branch ?? newBranch();
     let headers = request.headers;
     if (resolved) {
       const via = `SIP/2.0/${resolved.transport.protocol.toUpperCase()} ${this.#advertisedHost}:${resolved.transport.localPort};branch=${branch};rport`;
@@ -644,6 +704,12 @@ class ServerRequest implements IncomingRequest {
     const tx = this.#tx;
     if (!tx) return false;
     return this.#engine.replyTo(this, tx, status, reason, options);
+  }
+
+  forwardResponse(response: SipResponse): boolean {
+    const tx = this.#tx;
+    if (!tx) return false;
+    return this.#engine.forwardTo(this, tx, response);
   }
 
   onCancel(listener: () => void): void {

@@ -13,7 +13,7 @@ import {
   UserCreatedSchema,
   type AddUserRequest,
 } from '../../../src/api/contract/users-contract.ts';
-import { REPLAY_PATH, ReplayQuerySchema, ReplayResultSchema, type ReplayQuery } from '../../../src/api/contract/replay-contract.ts';
+import { REPLAY_PATH, ReplayQuerySchema, ReplayResultSchema, type ReplayQuery, type ReplayResult } from '../../../src/api/contract/replay-contract.ts';
 import {
   PROJECTIONS_PATH,
   ProjectionNameSchema,
@@ -26,6 +26,27 @@ import { runChorusCli, type CliContext } from '../../../src/cli/chorus-cli.ts';
 import type { OfflineBackend } from '../../../src/cli/chorus-backend.ts';
 
 const ADMIN_TOKEN = 'cli-test-admin-token-0123456789';
+
+const REPLAYED_STATE: ReplayResult['state'] = {
+  provisioned: true,
+  displayName: 'Alice',
+  lineUri: 'tel:+15550100001',
+  presence: { availability: 'busy', code: 6500, activity: 'In a call', note: null, source: 'call' },
+  registrations: [
+    {
+      contact: 'sip:alice@192.0.2.1:5060',
+      transport: 'udp',
+      sourceAddress: '192.0.2.1:5060',
+      userAgent: null,
+      registeredAt: '2025-01-31T08:00:00.000Z',
+      expiresAt: '2025-01-31T09:30:00.000Z',
+    },
+  ],
+  forwarding: { immediate: null, noAnswer: { target: 'sip:bob@example.test', afterSeconds: 20 }, busy: null, unreachable: null },
+  simultaneousRing: [],
+  delegates: [],
+  calls: [{ sipCallId: 'c-1', caller: 'sip:alice@example.test', callee: 'sip:bob@example.test', answered: true, parties: ['sip:alice@example.test', 'sip:bob@example.test'] }],
+};
 
 /**
  * Routes written against the API contract the way the domain route plugins will
@@ -41,7 +62,7 @@ function contractRoutes(received: { users: AddUserRequest[]; replays: ReplayQuer
     });
     app.get(REPLAY_PATH, { schema: { querystring: ReplayQuerySchema, response: { 200: ReplayResultSchema } } }, async (request) => {
       received.replays.push(request.query);
-      return { user: request.query.user, at: request.query.at, position: '42', state: { presence: 'busy', endpoints: 2 } };
+      return { user: request.query.user, at: request.query.at, position: '42', state: REPLAYED_STATE };
     });
     app.get(PROJECTIONS_PATH, { schema: { response: { 200: ProjectionsStatusSchema } } }, async () => ({
       headPosition: String(1234n),
@@ -117,16 +138,26 @@ describe('chorus CLI and ChorusApiClient against a real HTTP server', () => {
     assert.equal(received.users.length, 1);
   });
 
-  it('replay passes user and instant and prints the state as JSON', async () => {
-    const result = await cli(['replay', '--user', 'sip:alice@example.test', '--at', '2025-01-31T09:00:00Z'], env);
+  it('replay passes user and instant and prints the state as JSON with --json', async () => {
+    const result = await cli(['replay', '--user', 'sip:alice@example.test', '--at', '2025-01-31T09:00:00Z', '--json'], env);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(JSON.parse(result.stdout), {
       user: 'sip:alice@example.test',
       at: '2025-01-31T09:00:00Z',
       position: '42',
-      state: { presence: 'busy', endpoints: 2 },
+      state: REPLAYED_STATE,
     });
     assert.deepEqual(received.replays, [{ user: 'sip:alice@example.test', at: '2025-01-31T09:00:00Z' }]);
+  });
+
+  it('replay prints presence, registrations, forwarding and calls as text', async () => {
+    const result = await cli(['replay', '--user', 'sip:alice@example.test', '--at', '2025-01-31T09:00:00Z'], env);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^sip:alice@example\.test as of 2025-01-31T09:00:00Z \(log position 42\)$/m);
+    assert.match(result.stdout, /presence +busy \(6500\), In a call \[call\]/);
+    assert.match(result.stdout, /registered +sip:alice@192\.0\.2\.1:5060 via udp from 192\.0\.2\.1:5060/);
+    assert.match(result.stdout, /forward noAnswer +\{"target":"sip:bob@example\.test","afterSeconds":20\}/);
+    assert.match(result.stdout, /call +c-1: sip:alice@example\.test → sip:bob@example\.test answered/);
   });
 
   it('projections status prints a table with the log head', async () => {
@@ -146,7 +177,8 @@ describe('chorus CLI and ChorusApiClient against a real HTTP server', () => {
 
   it('projections rebuild posts to the named projection', async () => {
     const result = await cli(['projections', 'rebuild', 'presence'], env);
-    assert.deepEqual(result, { code: 0, stdout: 'rebuild of presence: rebuilding\n', stderr: '' });
+    // The CLI follows the rebuild by polling GET /projections; this server's presence is already not rebuilding.
+    assert.deepEqual({ code: result.code, stdout: result.stdout }, { code: 0, stdout: 'rebuild of presence: done at position 1234\n' });
     assert.deepEqual(received.rebuilds, ['presence']);
   });
 

@@ -4,9 +4,12 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** A minimal, explicit environment: nothing from the developer's shell leaks into the process under test. */
+/**
+ * A minimal, explicit environment: nothing from the developer's shell leaks into the process under test.
+ * The log is in memory unless a test says otherwise: two processes must never share the default ./data.
+ */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...extra };
+  return { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', CHORUS_DATA_DIR: 'memory://', ...extra };
 }
 
 /** A child process whose output is collected, with a way to wait for a line. */
@@ -27,7 +30,7 @@ export class SpawnedProcess {
   }
 
   /** Resolves with the first stdout line `pick` accepts; rejects if the process exits first or after `timeoutMs`. */
-  async waitForStdoutLine<T>(pick: (line: string) => T | undefined, timeoutMs = 20_000): Promise<T> {
+  async waitForStdoutLine<T>(pick: (line: string) => T | undefined, timeoutMs = 90_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let exited = false;
     void this.exited.then(() => (exited = true));

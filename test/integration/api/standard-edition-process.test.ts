@@ -25,6 +25,8 @@ describe('Standard Edition process (src/main.ts)', () => {
     const p = new SpawnedProcess(MAIN, cleanEnv({ HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', CHORUS_ADMIN_TOKEN: token, LOG_LEVEL: 'info' }));
     started.push(p);
     const url = await p.waitForStdoutLine(readyUrl);
+    // An empty (in-memory) log and CHORUS_DEMO unset: the demo accounts are printed for a softphone.
+    await p.waitForStdoutLine((line) => (/^\s+sip:carol@example\.test\s+\S+\s+tel:\+15550100003$/.test(line) ? line : undefined));
 
     const health = await fetch(`${url}/health`);
     assert.equal(health.status, 200);

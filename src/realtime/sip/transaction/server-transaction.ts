@@ -128,7 +128,8 @@ export class InviteServerTransaction {
     if ((this.#state === 'proceeding' || this.#state === 'completed') && this.#lastResponse) this.#deps.send(this.#lastResponse);
   }
 
-  respond(status: number, wire: Buffer): boolean {
+  /** `retransmit2xx` false: a proxy forwarding a 2xx leaves its retransmission to the UAS (RFC 3261 §16.7 step 10). */
+  respond(status: number, wire: Buffer, retransmit2xx = true): boolean {
     if (this.#state !== 'proceeding') return false;
     this.#lastResponse = wire;
     this.#deps.send(wire);
@@ -139,7 +140,7 @@ export class InviteServerTransaction {
     if (status < 300) {
       this.#state = 'accepted';
       this.#timers.start('L', transactionTimeout(t), () => this.terminate('completed'));
-      if (!this.#deps.reliable) this.#retransmit2xx(t.t1);
+      if (!this.#deps.reliable && retransmit2xx) this.#retransmit2xx(t.t1);
       return true;
     }
     this.#state = 'completed';

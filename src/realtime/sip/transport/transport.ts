@@ -2,7 +2,7 @@
  * What the engine needs from a transport. Each transport owns its sockets and
  * framing; the engine sees whole messages and opaque flow ids.
  */
-export type TransportProtocol = 'udp' | 'tcp' | 'tls';
+export type TransportProtocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 
 /**
  * Identifies the path a message came on, so a response or a later request
