@@ -25,7 +25,15 @@ import type { EditionRole } from './edition-role.ts';
 import { openEventStorage } from './event-storage.ts';
 import { projectionLagCheck } from './projection-lag-check.ts';
 import { createHotPathViews } from '../projections/hot-path-views.ts';
+import { queryCallsRoutes } from '../api/routes/query-calls-routes.ts';
+import { queryCdrRoutes } from '../api/routes/query-cdr-routes.ts';
+import { queryConferencesRoutes } from '../api/routes/query-conferences-routes.ts';
+import { queryPresenceRoutes } from '../api/routes/query-presence-routes.ts';
+import { queryRegistrationsRoutes } from '../api/routes/query-registrations-routes.ts';
+import { queryTimelineRoutes } from '../api/routes/query-timeline-routes.ts';
 import { replayRoutes } from '../api/routes/replay-routes.ts';
+import { startSipPlane, type SipPlane } from './sip-plane.ts';
+import type { SipFrontEndConfig } from '../realtime/front-end/sip-front-end-config.ts';
 import { ShutdownStack } from './shutdown-stack.ts';
 
 
@@ -40,6 +48,8 @@ export interface StandardEditionOptions {
   readonly stdout?: NodeJS.WritableStream;
   /** The SQL read models to run. Default `domainProjections` (src/projections/domain-projections.ts). */
   readonly projections?: readonly SqlProjection<DomainEvent>[];
+  /** SIP settings beyond SIP_PORT/CHORUS_DOMAIN. Default: read from the environment (`loadSipFrontEndConfig`). */
+  readonly sip?: SipFrontEndConfig;
 }
 
 export interface StandardEdition {
@@ -57,6 +67,8 @@ export interface StandardEdition {
   readonly projections: ProjectionManager<DomainEvent>;
   /** Demo accounts provisioned by this start (CHORUS_DEMO=auto on an empty log); empty otherwise. */
   readonly demoAccounts: readonly DemoAccount[];
+  /** Where SIP listens, per transport (the real ports when SIP_PORT is 0). */
+  readonly sipListening: SipPlane['listening'];
   /** Stops everything in reverse start order; idempotent. */
   close(): Promise<void>;
 }
@@ -121,12 +133,22 @@ export async function startStandardEdition(config: Config, options: StandardEdit
     await projections.start();
     parts.push('projections', projections);
 
-    // 3. Seam: the SIP engine on config.sipPort (pushed on `parts` here, after the projections it reads).
+    // 3. The SIP plane on config.sipPort, over the views the projection manager keeps current.
+    const sip = await startSipPlane({
+      config,
+      store,
+      views,
+      metrics,
+      logger: child('sip'),
+      ...(options.sip ? { sip: options.sip } : {}),
+    });
+    parts.push('sip', sip);
 
     // 4. The demo domain, before the API answers, so nobody races it onto an empty log.
     const demoAccounts =
       config.demo === 'auto' ? await provisionDemoDomain({ store, dispatcher, domain: config.domain, log: child('demo') }) : [];
 
+    const clock = () => new Date();
     const routes: ApiRoutePlugin[] = [
       usersRoutes({ dispatcher }),
       userPresenceRoutes({ dispatcher }),
@@ -136,6 +158,12 @@ export async function startStandardEdition(config: Config, options: StandardEdit
       conferenceRoutes({ dispatcher }),
       projectionsRoutes({ manager: projections, headPosition: () => store.headPosition(), log: projectionLog }),
       replayRoutes({ store }),
+      queryPresenceRoutes({ presence: views.readers.presence, directory: views.readers.directory, clock }),
+      queryRegistrationsRoutes({ location: views.readers.location, directory: views.readers.directory, clock }),
+      queryCallsRoutes({ client: storage.readModel }),
+      queryConferencesRoutes({ client: storage.readModel }),
+      queryCdrRoutes({ client: storage.readModel }),
+      queryTimelineRoutes({ client: storage.readModel }),
     ];
     const http = createHttpServer({
       config: { adminToken: adminToken.token, store: config.store },
@@ -170,6 +198,7 @@ export async function startStandardEdition(config: Config, options: StandardEdit
       dispatcher,
       projections,
       demoAccounts,
+      sipListening: sip.listening,
       close: () => parts.close(),
     };
   } catch (error) {

@@ -22,7 +22,7 @@ describe('Standard Edition process (src/main.ts)', () => {
 
   it('serves /health, then exits 0 on SIGTERM after an orderly stop', async () => {
     const token = 'process-test-admin-token-42';
-    const p = new SpawnedProcess(MAIN, cleanEnv({ HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', CHORUS_ADMIN_TOKEN: token, LOG_LEVEL: 'info' }));
+    const p = new SpawnedProcess(MAIN, cleanEnv({ HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', SIP_PORT: '0', CHORUS_ADMIN_TOKEN: token, LOG_LEVEL: 'info' }));
     started.push(p);
     const url = await p.waitForStdoutLine(readyUrl);
     // An empty (in-memory) log and CHORUS_DEMO unset: the demo accounts are printed for a softphone.
@@ -44,7 +44,7 @@ describe('Standard Edition process (src/main.ts)', () => {
   });
 
   it('prints an ephemeral admin token when CHORUS_ADMIN_TOKEN is unset, and that token opens the API', async () => {
-    const p = new SpawnedProcess(MAIN, cleanEnv({ HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info' }));
+    const p = new SpawnedProcess(MAIN, cleanEnv({ HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', SIP_PORT: '0', LOG_LEVEL: 'info' }));
     started.push(p);
     const url = await p.waitForStdoutLine(readyUrl);
     assert.match(p.stderr, /ephemeral/);
@@ -61,7 +61,7 @@ describe('Standard Edition process (src/main.ts)', () => {
   });
 
   it('`chorus serve` runs the same edition and stops with exit 0 on SIGINT', async () => {
-    const p = new SpawnedProcess(['bin/chorus.js', 'serve', '--role', 'all'], cleanEnv({ HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', CHORUS_ADMIN_TOKEN: 'serve-test-token-123456' }));
+    const p = new SpawnedProcess(['bin/chorus.js', 'serve', '--role', 'all'], cleanEnv({ HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', SIP_PORT: '0', CHORUS_ADMIN_TOKEN: 'serve-test-token-123456' }));
     started.push(p);
     const url = await p.waitForStdoutLine(readyUrl);
     const health = await fetch(`${url}/health`);
@@ -87,11 +87,11 @@ describe('Standard Edition process (src/main.ts)', () => {
   });
 
   it('exits 1 with a one-line reason when the HTTP port is taken', async () => {
-    const first = new SpawnedProcess(MAIN, cleanEnv({ HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', CHORUS_ADMIN_TOKEN: 'x'.repeat(20) }));
+    const first = new SpawnedProcess(MAIN, cleanEnv({ HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', SIP_PORT: '0', CHORUS_ADMIN_TOKEN: 'x'.repeat(20) }));
     started.push(first);
     const url = await first.waitForStdoutLine(readyUrl);
     const port = new URL(url).port;
-    const { code, stderr } = await runToExit(MAIN, cleanEnv({ HTTP_PORT: port, HTTP_HOST: '127.0.0.1', CHORUS_ADMIN_TOKEN: 'x'.repeat(20) }));
+    const { code, stderr } = await runToExit(MAIN, cleanEnv({ HTTP_PORT: port, HTTP_HOST: '127.0.0.1', SIP_PORT: '0', CHORUS_ADMIN_TOKEN: 'x'.repeat(20) }));
     assert.equal(code, 1);
     assert.match(stderr, /^chorus: could not start: .*EADDRINUSE/m);
   });

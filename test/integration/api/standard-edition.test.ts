@@ -11,7 +11,7 @@ const silent = pino({ level: 'silent' });
 
 describe('startStandardEdition', () => {
   it('serves the API at httpUrl with the configured token, and close() is idempotent and frees the port', async () => {
-    const config = loadConfig({ CHORUS_DATA_DIR: 'memory://', CHORUS_DEMO: 'off', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', CHORUS_ADMIN_TOKEN: 'edition-test-token-123' });
+    const config = loadConfig({ CHORUS_DATA_DIR: 'memory://', CHORUS_DEMO: 'off', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', SIP_PORT: '0', CHORUS_ADMIN_TOKEN: 'edition-test-token-123' });
     const edition = await startStandardEdition(config, { logger: silent, metrics: createMetricsRegistry({ defaultMetrics: false }) });
     assert.match(edition.httpUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(edition.adminToken, 'edition-test-token-123');
@@ -29,7 +29,7 @@ describe('startStandardEdition', () => {
   });
 
   it('generates a fresh ephemeral token when none is configured', async () => {
-    const config = loadConfig({ CHORUS_DATA_DIR: 'memory://', CHORUS_DEMO: 'off', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1' });
+    const config = loadConfig({ CHORUS_DATA_DIR: 'memory://', CHORUS_DEMO: 'off', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', SIP_PORT: '0' });
     const a = await startStandardEdition(config, { logger: silent, metrics: createMetricsRegistry({ defaultMetrics: false }) });
     const b = await startStandardEdition(config, { logger: silent, metrics: createMetricsRegistry({ defaultMetrics: false }) });
     try {
@@ -44,11 +44,11 @@ describe('startStandardEdition', () => {
   });
 
   it('rejects with the listen error when the port is taken', async () => {
-    const first = await startStandardEdition(loadConfig({ CHORUS_DATA_DIR: 'memory://', CHORUS_DEMO: 'off', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1' }), { logger: silent });
+    const first = await startStandardEdition(loadConfig({ CHORUS_DATA_DIR: 'memory://', CHORUS_DEMO: 'off', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', SIP_PORT: '0' }), { logger: silent });
     try {
       const port = new URL(first.httpUrl).port;
       await assert.rejects(
-        startStandardEdition(loadConfig({ CHORUS_DATA_DIR: 'memory://', CHORUS_DEMO: 'off', HTTP_PORT: port, HTTP_HOST: '127.0.0.1' }), { logger: silent }),
+        startStandardEdition(loadConfig({ CHORUS_DATA_DIR: 'memory://', CHORUS_DEMO: 'off', HTTP_PORT: port, HTTP_HOST: '127.0.0.1', SIP_PORT: '0' }), { logger: silent }),
         /EADDRINUSE/,
       );
     } finally {

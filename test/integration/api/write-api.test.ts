@@ -59,7 +59,7 @@ for (const backend of editionBackends) {
     before(async () => {
       place = await backend.place();
       edition = await startStandardEdition(
-        loadConfig({ ...place.env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', CHORUS_ADMIN_TOKEN: TOKEN, CHORUS_DEMO: 'off' }),
+        loadConfig({ ...place.env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', SIP_PORT: '0', CHORUS_ADMIN_TOKEN: TOKEN, CHORUS_DEMO: 'off' }),
         { logger: silentLogger, metrics: createMetricsRegistry({ defaultMetrics: false }), projections: [usersSeen], stdout },
       );
     });

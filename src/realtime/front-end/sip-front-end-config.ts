@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { ConfigError } from '../../config/config.ts';
+import { MAX_IM_BODY_BYTES, DEFAULT_MAX_IM_BODY_BYTES } from '../im/im-content-policy.ts';
+
+/**
+ * SIP front-end settings that src/config/config.ts does not have yet (it has
+ * SIP_PORT, CHORUS_DOMAIN and CHORUS_NODE_ID, which the factory takes from
+ * there). Kept here until they move into the main configuration; each field
+ * documents its variable and default.
+ */
+
+const PositiveInt = z.coerce.number().int().positive();
+const List = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+const Flag = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const HostName = z.string().regex(/^(?:[a-z0-9.-]+|\[?[0-9a-f:.]+\]?)$/i, 'must be a host name or an IP address');
+
+export const SipFrontEndConfigSchema = z
+  .object({
+    /** SIP_HOST — bind address of the SIP listeners. Default 0.0.0.0 (every interface). */
+    host: z.string().min(1).default('0.0.0.0'),
+    /** SIP_ADVERTISED_HOST — host written in Via / Record-Route. Default: SIP_HOST, or 127.0.0.1 when that is a wildcard. */
+    advertisedHost: HostName.optional(),
+    /** SIP_TRANSPORTS — comma list of `udp`, `tcp` on SIP_PORT. Default `udp,tcp`. */
+    transports: List.pipe(z.array(z.enum(['udp', 'tcp'])).min(1)).default(['udp', 'tcp']),
+    /** SIP_DOMAIN_ALIASES — other names of CHORUS_DOMAIN (comma list). Default none. */
+    domainAliases: List.pipe(z.array(HostName)).default([]),
+    /** SIP_REALM — digest realm for users without credentials. Default: CHORUS_DOMAIN. */
+    realm: z.string().min(1).max(200).optional(),
+    /**
+     * SIP_NONCE_SECRET — digest nonce HMAC key, at least 16 characters; give every
+     * node of a pool the same one. Default: random per process (nonces die with it).
+     */
+    nonceSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+    /**
+     * SIP_DIGEST_ALGORITHMS — challenges offered, most preferred first. Default
+     * `SHA-256,MD5` (RFC 8760 §2.4). A client must answer the first one it supports;
+     * SIPp 3.6 and some older phones answer only the first challenge and only MD5:
+     * set `MD5` for them.
+     */
+    digestAlgorithms: List.pipe(z.array(z.enum(['SHA-256', 'MD5'])).min(1)).default(['SHA-256', 'MD5']),
+    /** SIP_NONCE_TTL_SECONDS — how long a nonce stays fresh. Default 300. */
+    nonceTtlSeconds: PositiveInt.default(300),
+    /** SIP_RATE_PER_SECOND — sustained requests per second per source address. Default 20. */
+    ratePerSecond: z.coerce.number().positive().default(20),
+    /** SIP_RATE_BURST — requests a quiet source may send at once. Default 60. */
+    rateBurst: PositiveInt.default(60),
+    /** SIP_RATE_EXEMPT — source addresses never limited (gateways, pool nodes), comma list. Default none. */
+    rateExempt: List.default([]),
+    /** SIP_MIN_EXPIRES — shortest registration accepted (423 below). Default 60. */
+    minExpires: PositiveInt.default(60),
+    /** SIP_DEFAULT_EXPIRES — registration lifetime when the client gives none. Default 3600. */
+    defaultExpires: PositiveInt.default(3600),
+    /** SIP_MAX_EXPIRES — longest registration granted. Default 86400. */
+    maxExpires: PositiveInt.max(86_400).default(86_400),
+    /** IM_ARCHIVE — keep message text in the log (`true`) or only the fact a message was sent. Default true. */
+    imArchive: Flag.default(true),
+    /** IM_MAX_BODY_BYTES — larger MESSAGE bodies get 413. Default 16384, at most 65536. */
+    imMaxBodyBytes: PositiveInt.max(MAX_IM_BODY_BYTES).default(DEFAULT_MAX_IM_BODY_BYTES),
+    /** IM_SESSION_IDLE_SECONDS — a pair's page-mode session ends after this long without a message. Default 600. */
+    imSessionIdleSeconds: PositiveInt.default(600),
+  })
+  .superRefine((c, ctx) => {
+    if (!(c.minExpires <= c.defaultExpires && c.defaultExpires <= c.maxExpires)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultExpires'], message: 'needs SIP_MIN_EXPIRES <= SIP_DEFAULT_EXPIRES <= SIP_MAX_EXPIRES' });
+    }
+  });
+
+export type SipFrontEndConfig = z.infer<typeof SipFrontEndConfigSchema>;
+
+export const SIP_ENV_NAMES: Record<keyof SipFrontEndConfig, string> = {
+  host: 'SIP_HOST',
+  advertisedHost: 'SIP_ADVERTISED_HOST',
+  transports: 'SIP_TRANSPORTS',
+  domainAliases: 'SIP_DOMAIN_ALIASES',
+  realm: 'SIP_REALM',
+  nonceSecret: 'SIP_NONCE_SECRET',
+  digestAlgorithms: 'SIP_DIGEST_ALGORITHMS',
+  nonceTtlSeconds: 'SIP_NONCE_TTL_SECONDS',
+  ratePerSecond: 'SIP_RATE_PER_SECOND',
+  rateBurst: 'SIP_RATE_BURST',
+  rateExempt: 'SIP_RATE_EXEMPT',
+  minExpires: 'SIP_MIN_EXPIRES',
+  defaultExpires: 'SIP_DEFAULT_EXPIRES',
+  maxExpires: 'SIP_MAX_EXPIRES',
+  imArchive: 'IM_ARCHIVE',
+  imMaxBodyBytes: 'IM_MAX_BODY_BYTES',
+  imSessionIdleSeconds: 'IM_SESSION_IDLE_SECONDS',
+};
+
+/** Reads and validates the SIP settings; throws ConfigError naming the variable (as loadConfig does). */
+export function loadSipFrontEndConfig(env: NodeJS.ProcessEnv = process.env): SipFrontEndConfig {
+  const raw: Record<string, string | undefined> = {};
+  for (const [key, name] of Object.entries(SIP_ENV_NAMES)) {
+    const v = env[name];
+    raw[key] = v === '' ? undefined : v;
+  }
+  const result = SipFrontEndConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const key = issue?.path[0];
+  const name = typeof key === 'string' && key in SIP_ENV_NAMES ? SIP_ENV_NAMES[key as keyof SipFrontEndConfig] : 'SIP configuration';
+  throw new ConfigError(`${name}: ${issue?.message ?? 'invalid'}`);
+}
