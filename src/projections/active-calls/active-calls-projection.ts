@@ -1,7 +1,6 @@
 import type { CallRoute } from '../../events/domain/call-events.ts';
 import type { DomainEvent } from '../../events/domain/domain-catalogue.ts';
-import type { SqlTransaction } from '../../storage/sql-client.ts';
-import { defineSqlProjection } from '../framework/index.ts';
+import { bulkDeleteSql, bulkUpsertSql, defineSqlProjection, writeBulk, type BulkTable } from '../framework/index.ts';
 
 /**
  * Calls in progress (`call-<Call-ID>` streams), one row per call until its
@@ -34,47 +33,57 @@ CREATE TABLE active_calls (
 );
 CREATE INDEX active_calls_started ON active_calls (started_at, sip_call_id);`;
 
-const INSERT_CALL = /* sql */ `
-INSERT INTO active_calls (sip_call_id, state, caller, dialled_string, normalized_number, started_at, updated_at)
-VALUES ($1, 'initiated', $2, $3, $4, $5, $5)`;
+const ACTIVE_CALLS: BulkTable = {
+  name: 'active_calls',
+  columns: {
+    sip_call_id: 'text',
+    state: 'text',
+    caller: 'text',
+    dialled_string: 'text',
+    normalized_number: 'text',
+    target: 'text',
+    route_kind: 'text',
+    contacts: 'text[]',
+    pstn_route: 'text',
+    gateway: 'text',
+    voice_policy: 'text',
+    pstn_usage: 'text',
+    answered_contact: 'text',
+    park_orbit: 'text',
+    started_at: 'timestamptz',
+    answered_at: 'timestamptz',
+    updated_at: 'timestamptz',
+  },
+  key: ['sip_call_id'],
+};
 
-const SET_ROUTE = /* sql */ `
-UPDATE active_calls
-SET target = $2, route_kind = $3, contacts = $4, pstn_route = $5, gateway = $6, voice_policy = $7, pstn_usage = $8,
-    updated_at = $9
-WHERE sip_call_id = $1
-RETURNING sip_call_id`;
+// Instants are read as text and written back as text: the round trip is exact whatever their precision.
+const SELECT_CALLS = /* sql */ `
+SELECT sip_call_id, state, caller, dialled_string, normalized_number, target, route_kind, contacts, pstn_route, gateway,
+       voice_policy, pstn_usage, answered_contact, park_orbit,
+       started_at::text AS started_at, answered_at::text AS answered_at, updated_at::text AS updated_at
+FROM active_calls WHERE sip_call_id = ANY($1::text[])`;
 
-/** Forward and transfer: the call has a new target and no route to it yet. */
-const REDIRECT = /* sql */ `
-UPDATE active_calls
-SET state = 'initiated', target = $2, route_kind = NULL, contacts = NULL, pstn_route = NULL, gateway = NULL,
-    voice_policy = NULL, pstn_usage = NULL, updated_at = $3
-WHERE sip_call_id = $1
-RETURNING sip_call_id`;
+const UPSERT_CALLS = bulkUpsertSql(ACTIVE_CALLS);
+const DELETE_CALLS = bulkDeleteSql(ACTIVE_CALLS);
 
-const SET_STATE = /* sql */ `
-UPDATE active_calls SET state = $2, updated_at = $3 WHERE sip_call_id = $1 RETURNING sip_call_id`;
+type Row = Record<string, unknown>;
 
-/** A transferred call answered again keeps its first answer time: its duration does not restart. */
-const ANSWER = /* sql */ `
-UPDATE active_calls
-SET state = 'answered', answered_at = COALESCE(answered_at, $2), answered_contact = $3, updated_at = $2
-WHERE sip_call_id = $1
-RETURNING sip_call_id`;
-
-const SET_PARKED = /* sql */ `
-UPDATE active_calls SET state = $2, park_orbit = $3, updated_at = $4 WHERE sip_call_id = $1 RETURNING sip_call_id`;
-
-const DELETE_CALL = /* sql */ `DELETE FROM active_calls WHERE sip_call_id = $1 RETURNING sip_call_id`;
-
-/** The route's columns, in SET_ROUTE's order ($2…$8). */
-function routeColumns(route: CallRoute): unknown[] {
+/** The route's columns. */
+function routeColumns(route: CallRoute): Row {
   switch (route.kind) {
     case 'user':
-      return [route.target, 'user', route.contacts, null, null, null, null];
+      return { target: route.target, route_kind: 'user', contacts: route.contacts, pstn_route: null, gateway: null, voice_policy: null, pstn_usage: null };
     case 'pstn':
-      return [route.number, 'pstn', null, route.routeName, route.gateway, route.voicePolicy, route.pstnUsage];
+      return {
+        target: route.number,
+        route_kind: 'pstn',
+        contacts: null,
+        pstn_route: route.routeName,
+        gateway: route.gateway,
+        voice_policy: route.voicePolicy,
+        pstn_usage: route.pstnUsage,
+      };
     default: {
       const unreachable: never = route;
       throw new Error(`unknown route ${JSON.stringify(unreachable)}`);
@@ -82,11 +91,8 @@ function routeColumns(route: CallRoute): unknown[] {
   }
 }
 
-/** Every call event after `initiated` must find its row; a miss means the log is corrupt, so the batch fails. */
-async function updateCall(tx: SqlTransaction, sql: string, params: readonly unknown[], type: string): Promise<void> {
-  const { rows } = await tx.query(sql, params);
-  if (rows.length !== 1) throw new Error(`active_calls: ${type} for call ${String(params[0])}, which is not in progress`);
-}
+/** Forward and transfer: the call has a new target and no route to it yet. */
+const NO_ROUTE: Row = { route_kind: null, contacts: null, pstn_route: null, gateway: null, voice_policy: null, pstn_usage: null };
 
 type ActiveCallEventType =
   | 'call.initiated.v1'
@@ -120,39 +126,65 @@ export const activeCallsProjection = defineSqlProjection<DomainEvent, ActiveCall
     'call.ended.v1',
   ],
   async handle(events, tx) {
+    // The batch is folded in memory: the rows of the calls it names are read
+    // once, changed event by event, and written back with one upsert and one delete.
+    const ids = [...new Set(events.map((e) => e.data.sipCallId))];
+    const calls = new Map<string, Row | null>();
+    for (const row of (await tx.query<Row>(SELECT_CALLS, [ids])).rows) calls.set(String(row['sip_call_id']), row);
+    const changed = new Set<string>();
     for (const e of events) {
       const { sipCallId: id, at } = e.data;
+      changed.add(id);
+      if (e.type === 'call.initiated.v1') {
+        if (calls.get(id)) throw new Error(`active_calls: ${e.type} for call ${id}, which is already in progress`);
+        calls.set(id, {
+          sip_call_id: id,
+          state: 'initiated',
+          caller: e.data.caller,
+          dialled_string: e.data.dialledString,
+          normalized_number: e.data.normalizedNumber,
+          target: null,
+          ...NO_ROUTE,
+          answered_contact: null,
+          park_orbit: null,
+          started_at: at,
+          answered_at: null,
+          updated_at: at,
+        });
+        continue;
+      }
+      // Every call event after `initiated` must find its row; a miss means the log is corrupt, so the batch fails.
+      const row = calls.get(id);
+      if (!row) throw new Error(`active_calls: ${e.type} for call ${id}, which is not in progress`);
       switch (e.type) {
-        case 'call.initiated.v1':
-          await tx.query(INSERT_CALL, [id, e.data.caller, e.data.dialledString, e.data.normalizedNumber, at]);
-          break;
         case 'call.routed.v1':
-          await updateCall(tx, SET_ROUTE, [id, ...routeColumns(e.data.route), at], e.type);
+          Object.assign(row, routeColumns(e.data.route), { updated_at: at });
           break;
         case 'call.ringing.v1':
-          await updateCall(tx, SET_STATE, [id, 'ringing', at], e.type);
+          Object.assign(row, { state: 'ringing', updated_at: at });
           break;
         case 'call.answered.v1':
-          await updateCall(tx, ANSWER, [id, at, e.data.contact], e.type);
+          // A transferred call answered again keeps its first answer time: its duration does not restart.
+          Object.assign(row, { state: 'answered', answered_at: row['answered_at'] ?? at, answered_contact: e.data.contact, updated_at: at });
           break;
         case 'call.forwarded.v1':
         case 'call.transferred.v1':
-          await updateCall(tx, REDIRECT, [id, e.data.to, at], e.type);
+          Object.assign(row, NO_ROUTE, { state: 'initiated', target: e.data.to, updated_at: at });
           break;
         case 'call.held.v1':
-          await updateCall(tx, SET_STATE, [id, 'held', at], e.type);
+          Object.assign(row, { state: 'held', updated_at: at });
           break;
         case 'call.resumed.v1':
-          await updateCall(tx, SET_STATE, [id, 'answered', at], e.type);
+          Object.assign(row, { state: 'answered', updated_at: at });
           break;
         case 'call.parked.v1':
-          await updateCall(tx, SET_PARKED, [id, 'parked', e.data.orbit, at], e.type);
+          Object.assign(row, { state: 'parked', park_orbit: e.data.orbit, updated_at: at });
           break;
         case 'call.retrieved.v1':
-          await updateCall(tx, SET_PARKED, [id, 'answered', null, at], e.type);
+          Object.assign(row, { state: 'answered', park_orbit: null, updated_at: at });
           break;
         case 'call.ended.v1':
-          await updateCall(tx, DELETE_CALL, [id], e.type);
+          calls.set(id, null);
           break;
         default: {
           const unreachable: never = e;
@@ -160,5 +192,14 @@ export const activeCallsProjection = defineSqlProjection<DomainEvent, ActiveCall
         }
       }
     }
+    const upserts: Row[] = [];
+    const deletes: Row[] = [];
+    for (const id of changed) {
+      const row = calls.get(id);
+      if (row) upserts.push(row);
+      else deletes.push({ sip_call_id: id });
+    }
+    await writeBulk(tx, DELETE_CALLS, deletes);
+    await writeBulk(tx, UPSERT_CALLS, upserts);
   },
 });

@@ -8,7 +8,9 @@ import { conferenceEvents } from '../../events/domain/conference-events.ts';
 import { callEvents } from '../../events/domain/call-events.ts';
 import type { SqlTransaction } from '../../storage/sql-client.ts';
 import { defineSqlProjection } from '../framework/index.ts';
-import { auditEntry, concernedUsers, type AuditContext, type AuditedEventType } from './audit-entry.ts';
+import type { RecordedEvent } from '../../events/envelope.ts';
+import { bulkInsertSql, bulkUpsertSql, writeBulk, type BulkRow, type BulkTable } from '../framework/index.ts';
+import { auditEntry, concernedUsers, type AuditContext, type AuditedEvent, type AuditedEventType, type AuditEntry } from './audit-entry.ts';
 
 /**
  * One row per (user, event) for every event that concerns a user, so a
@@ -37,39 +39,98 @@ CREATE TABLE audit_parties (
   PRIMARY KEY (context_kind, context_id, sip_uri)
 );`;
 
-/** All of one event's rows in one statement: one summary per user (its `as` differs). */
-const INSERT_ROWS = /* sql */ `
-INSERT INTO audit_timeline (sip_uri, position, occurred_at, event_type, stream_id, summary)
-SELECT u.sip_uri, $3, $4, $5, $6, u.summary::jsonb
-FROM unnest($1::text[], $2::text[]) AS u (sip_uri, summary)`;
+const TIMELINE: BulkTable = {
+  name: 'audit_timeline',
+  columns: { sip_uri: 'text', position: 'bigint', occurred_at: 'timestamptz', event_type: 'text', stream_id: 'text', summary: 'jsonb' },
+  key: ['sip_uri', 'position'],
+};
+const PARTIES: BulkTable = {
+  name: 'audit_parties',
+  columns: { context_kind: 'text', context_id: 'text', sip_uri: 'text', role: 'text' },
+  key: ['context_kind', 'context_id', 'sip_uri'],
+};
 
+/** All of a batch's rows in one statement: one summary per user and event (its `as` differs). */
+const INSERT_ROWS = bulkInsertSql(TIMELINE);
+
+// The parties of every context a batch names, in one read.
 const SELECT_PARTIES = /* sql */ `
-SELECT sip_uri, role FROM audit_parties WHERE context_kind = $1 AND context_id = $2`;
+SELECT p.context_kind, p.context_id, p.sip_uri, p.role
+FROM audit_parties p JOIN json_to_recordset($1::json) AS c (context_kind text, context_id text)
+  ON p.context_kind = c.context_kind AND p.context_id = c.context_id`;
 
-const REMEMBER_PARTIES = /* sql */ `
-INSERT INTO audit_parties (context_kind, context_id, sip_uri, role)
-SELECT $1, $2, p.sip_uri, p.role FROM unnest($3::text[], $4::text[]) AS p (sip_uri, role)
-ON CONFLICT (context_kind, context_id, sip_uri) DO NOTHING`;
+const REMEMBER_PARTIES = bulkUpsertSql(PARTIES, []);
 
-const FORGET_PARTIES = /* sql */ `DELETE FROM audit_parties WHERE context_kind = $1 AND context_id = $2`;
+const FORGET_PARTIES = /* sql */ `
+DELETE FROM audit_parties USING json_to_recordset($1::json) AS c (context_kind text, context_id text)
+WHERE audit_parties.context_kind = c.context_kind AND audit_parties.context_id = c.context_id`;
 
-async function rememberedParties(tx: SqlTransaction, context: AuditContext | null): Promise<[string, string][]> {
-  if (!context?.includeParties) return [];
-  const { rows } = await tx.query<{ sip_uri: string; role: string }>(SELECT_PARTIES, [context.kind, context.id]);
-  // Sorted so the roles' order in a summary never depends on the table's physical order.
-  return rows.map((r): [string, string] => [r.sip_uri, r.role]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** One context's parties during a batch: as stored, and as the batch leaves them. */
+interface ContextParties {
+  readonly kind: AuditContext['kind'];
+  readonly id: string;
+  /** sipUri → role; the first role recorded is kept. */
+  readonly parties: Map<string, string>;
+  /** The context closed during the batch: its stored rows go, `parties` are what came after. */
+  forgotten: boolean;
+  readonly stored: ReadonlySet<string>;
 }
 
-async function updateParties(tx: SqlTransaction, context: AuditContext | null): Promise<void> {
-  if (!context) return;
+const contextKey = (kind: string, id: string): string => `${kind}\u0000${id}`;
+
+async function loadContexts(tx: SqlTransaction, events: readonly AuditedEntry[]): Promise<Map<string, ContextParties>> {
+  const contexts = new Map<string, ContextParties>();
+  const keys: { context_kind: string; context_id: string }[] = [];
+  for (const { entry } of events) {
+    const c = entry.context;
+    if (!c || contexts.has(contextKey(c.kind, c.id))) continue;
+    contexts.set(contextKey(c.kind, c.id), { kind: c.kind, id: c.id, parties: new Map(), forgotten: false, stored: new Set() });
+    keys.push({ context_kind: c.kind, context_id: c.id });
+  }
+  if (keys.length === 0) return contexts;
+  const { rows } = await tx.query<{ context_kind: string; context_id: string; sip_uri: string; role: string }>(SELECT_PARTIES, [
+    JSON.stringify(keys),
+  ]);
+  for (const r of rows) {
+    const context = contexts.get(contextKey(r.context_kind, r.context_id))!;
+    context.parties.set(r.sip_uri, r.role);
+    (context.stored as Set<string>).add(r.sip_uri);
+  }
+  return contexts;
+}
+
+/** The remembered parties as the per-event SELECT returned them: sorted, so a summary's roles never depend on storage order. */
+function rememberedParties(context: ContextParties | undefined): [string, string][] {
+  if (!context) return [];
+  return [...context.parties].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function updateParties(parties: ContextParties | undefined, context: AuditContext | null): void {
+  if (!context || !parties) return;
   if (context.closes) {
-    await tx.query(FORGET_PARTIES, [context.kind, context.id]);
+    parties.parties.clear();
+    parties.forgotten = true;
     return;
   }
   // Only users: tel: targets never get a timeline (auditEntry filtered its parties, not `remember`).
-  const remember = context.remember.filter(([uri]) => uri.startsWith('sip:'));
-  if (remember.length === 0) return;
-  await tx.query(REMEMBER_PARTIES, [context.kind, context.id, remember.map(([u]) => u), remember.map(([, r]) => r)]);
+  for (const [uri, role] of context.remember) if (uri.startsWith('sip:') && !parties.parties.has(uri)) parties.parties.set(uri, role);
+}
+
+async function writeParties(tx: SqlTransaction, contexts: ReadonlyMap<string, ContextParties>): Promise<void> {
+  const forget: BulkRow[] = [];
+  const remember: BulkRow[] = [];
+  for (const c of contexts.values()) {
+    if (c.forgotten) forget.push({ context_kind: c.kind, context_id: c.id });
+    for (const [uri, role] of c.parties)
+      if (c.forgotten || !c.stored.has(uri)) remember.push({ context_kind: c.kind, context_id: c.id, sip_uri: uri, role });
+  }
+  await writeBulk(tx, FORGET_PARTIES, forget);
+  await writeBulk(tx, REMEMBER_PARTIES, remember);
+}
+
+interface AuditedEntry {
+  readonly event: RecordedEvent<AuditedEvent>;
+  readonly entry: AuditEntry;
 }
 
 /** Every event type of the aggregates that belong to users, calls, conferences and IM. */
@@ -90,15 +151,26 @@ export const auditTimelineProjection = defineSqlProjection<DomainEvent, AuditedE
   schema: CREATE_AUDIT_TIMELINE,
   canHandle: AUDITED_TYPES,
   async handle(events, tx) {
-    for (const e of events) {
-      const entry = auditEntry(e);
-      const users = concernedUsers(entry, await rememberedParties(tx, entry.context));
-      if (users.size > 0) {
-        const uris = [...users.keys()];
-        const summaries = uris.map((uri) => JSON.stringify({ ...entry.summary, as: users.get(uri) ?? [] }));
-        await tx.query(INSERT_ROWS, [uris, summaries, e.globalPosition, e.metadata.occurredAt, e.type, e.streamId]);
-      }
-      await updateParties(tx, entry.context);
+    // The batch is folded in memory: the parties of the contexts it names are
+    // read once, evolved event by event, and written back once.
+    const entries = events.map((event): AuditedEntry => ({ event, entry: auditEntry(event) }));
+    const contexts = await loadContexts(tx, entries);
+    const rows: BulkRow[] = [];
+    for (const { event: e, entry } of entries) {
+      const context = entry.context ? contexts.get(contextKey(entry.context.kind, entry.context.id)) : undefined;
+      const users = concernedUsers(entry, entry.context?.includeParties ? rememberedParties(context) : []);
+      for (const [uri, as] of users)
+        rows.push({
+          sip_uri: uri,
+          position: e.globalPosition.toString(),
+          occurred_at: e.metadata.occurredAt,
+          event_type: e.type,
+          stream_id: e.streamId,
+          summary: { ...entry.summary, as },
+        });
+      updateParties(context, entry.context);
     }
+    await writeBulk(tx, INSERT_ROWS, rows);
+    await writeParties(tx, contexts);
   },
 });

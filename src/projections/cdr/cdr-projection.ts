@@ -1,7 +1,7 @@
 import type { CallRoute } from '../../events/domain/call-events.ts';
 import type { DomainEvent } from '../../events/domain/domain-catalogue.ts';
 import type { SqlTransaction } from '../../storage/sql-client.ts';
-import { defineSqlProjection } from '../framework/index.ts';
+import { bulkUpsertSql, defineSqlProjection, writeBulk, type BulkTable } from '../framework/index.ts';
 
 /**
  * Call detail records: one row per call, conference and IM session. A row is
@@ -71,68 +71,95 @@ CREATE TABLE cdr_im_sessions (
 );
 CREATE INDEX cdr_im_sessions_ended ON cdr_im_sessions (ended_at, session_id COLLATE "C") WHERE ended_at IS NOT NULL;`;
 
-const INSERT_CALL = /* sql */ `
-INSERT INTO cdr_calls (sip_call_id, caller, dialled_string, normalized_number, forwards, transfers, started_at)
-VALUES ($1, $2, $3, $4, '[]'::jsonb, '[]'::jsonb, $5)`;
+const CALLS: BulkTable = {
+  name: 'cdr_calls',
+  columns: {
+    sip_call_id: 'text',
+    caller: 'text',
+    dialled_string: 'text',
+    normalized_number: 'text',
+    route_kind: 'text',
+    route_target: 'text',
+    pstn_route: 'text',
+    gateway: 'text',
+    voice_policy: 'text',
+    pstn_usage: 'text',
+    forwards: 'jsonb',
+    transfers: 'jsonb',
+    started_at: 'timestamptz',
+    answered_at: 'timestamptz',
+    ended_at: 'timestamptz',
+    end_cause: 'text',
+    sip_status: 'integer',
+    duration_seconds: 'integer',
+  },
+  key: ['sip_call_id'],
+};
+const CONFERENCES: BulkTable = {
+  name: 'cdr_conferences',
+  columns: {
+    conference_id: 'text',
+    organizer: 'text',
+    subject: 'text',
+    starts_at: 'timestamptz',
+    ends_at: 'timestamptz',
+    scheduled_at: 'timestamptz',
+    activated_at: 'timestamptz',
+    ended_at: 'timestamptz',
+    ended_by: 'text',
+    participants: 'text[]',
+    participant_count: 'integer',
+    modalities: 'text[]',
+  },
+  key: ['conference_id'],
+};
+const IM_SESSIONS: BulkTable = {
+  name: 'cdr_im_sessions',
+  columns: {
+    session_id: 'text',
+    initiator: 'text',
+    participants: 'text[]',
+    participant_count: 'integer',
+    messages_sent: 'integer',
+    messages_delivered: 'integer',
+    messages_failed: 'integer',
+    started_at: 'timestamptz',
+    ended_at: 'timestamptz',
+    ended_by: 'text',
+    end_reason: 'text',
+  },
+  key: ['session_id'],
+};
 
-const SET_CALL_ROUTE = /* sql */ `
-UPDATE cdr_calls
-SET route_kind = $2, route_target = $3, pstn_route = $4, gateway = $5, voice_policy = $6, pstn_usage = $7
-WHERE sip_call_id = $1 RETURNING sip_call_id`;
+const UPSERT_CALLS = bulkUpsertSql(CALLS);
+const UPSERT_CONFERENCES = bulkUpsertSql(CONFERENCES);
+const UPSERT_IM_SESSIONS = bulkUpsertSql(IM_SESSIONS);
 
-/** The first answer counts: a transferred call answered again keeps its start of billing. */
-const ANSWER_CALL = /* sql */ `
-UPDATE cdr_calls SET answered_at = COALESCE(answered_at, $2) WHERE sip_call_id = $1 RETURNING sip_call_id`;
+/** A table's rows by key, read as the batch needs them; instants read as text, which writes back exactly. */
+function selectByKey(table: BulkTable): string {
+  const columns = Object.entries(table.columns).map(([name, type]) => (type === 'timestamptz' ? `${name}::text AS ${name}` : name));
+  return `SELECT ${columns.join(', ')} FROM ${table.name} WHERE ${table.key[0]!} = ANY($1::text[])`;
+}
+const SELECT_CALLS = selectByKey(CALLS);
+const SELECT_CONFERENCES = selectByKey(CONFERENCES);
+const SELECT_IM_SESSIONS = selectByKey(IM_SESSIONS);
 
-const ADD_FORWARD = /* sql */ `
-UPDATE cdr_calls SET forwards = forwards || jsonb_build_array($2::jsonb) WHERE sip_call_id = $1 RETURNING sip_call_id`;
+type Row = Record<string, unknown>;
 
-const ADD_TRANSFER = /* sql */ `
-UPDATE cdr_calls SET transfers = transfers || jsonb_build_array($2::jsonb) WHERE sip_call_id = $1 RETURNING sip_call_id`;
-
-const END_CALL = /* sql */ `
-UPDATE cdr_calls SET ended_at = $2, end_cause = $3, sip_status = $4, duration_seconds = $5
-WHERE sip_call_id = $1 AND ended_at IS NULL RETURNING sip_call_id`;
-
-const INSERT_CONFERENCE = /* sql */ `
-INSERT INTO cdr_conferences
-  (conference_id, organizer, subject, starts_at, ends_at, scheduled_at, participants, participant_count, modalities)
-VALUES ($1, $2, $3, $4, $5, $6, '{}', 0, '{}')`;
-
-const ACTIVATE_CONFERENCE = /* sql */ `
-UPDATE cdr_conferences SET activated_at = $2 WHERE conference_id = $1 RETURNING conference_id`;
-
-const ADD_CONFERENCE_PARTICIPANT = /* sql */ `
-UPDATE cdr_conferences
-SET participants = CASE WHEN $2::text = ANY (participants) THEN participants ELSE array_append(participants, $2::text) END,
-    participant_count = participant_count + CASE WHEN $2::text = ANY (participants) THEN 0 ELSE 1 END,
-    modalities = ARRAY(SELECT DISTINCT m COLLATE "C" FROM unnest(array_append(modalities, $3::text)) AS m ORDER BY 1)
-WHERE conference_id = $1 RETURNING conference_id`;
-
-const END_CONFERENCE = /* sql */ `
-UPDATE cdr_conferences SET ended_at = $2, ended_by = $3 WHERE conference_id = $1 AND ended_at IS NULL RETURNING conference_id`;
-
-const INSERT_IM_SESSION = /* sql */ `
-INSERT INTO cdr_im_sessions
-  (session_id, initiator, participants, participant_count, messages_sent, messages_delivered, messages_failed, started_at)
-VALUES ($1, $2, $3::text[], cardinality($3::text[]), 0, 0, 0, $4)`;
-
-const COUNT_IM = /* sql */ `
-UPDATE cdr_im_sessions
-SET messages_sent = messages_sent + $2, messages_delivered = messages_delivered + $3, messages_failed = messages_failed + $4
-WHERE session_id = $1 RETURNING session_id`;
-
-const END_IM_SESSION = /* sql */ `
-UPDATE cdr_im_sessions SET ended_at = $2, ended_by = $3, end_reason = $4
-WHERE session_id = $1 AND ended_at IS NULL RETURNING session_id`;
-
-/** The route's columns in SET_CALL_ROUTE's order ($2…$7). */
-function routeColumns(route: CallRoute): unknown[] {
+/** The route's columns. */
+function routeColumns(route: CallRoute): Row {
   switch (route.kind) {
     case 'user':
-      return ['user', route.target, null, null, null, null];
+      return { route_kind: 'user', route_target: route.target, pstn_route: null, gateway: null, voice_policy: null, pstn_usage: null };
     case 'pstn':
-      return ['pstn', route.number, route.routeName, route.gateway, route.voicePolicy, route.pstnUsage];
+      return {
+        route_kind: 'pstn',
+        route_target: route.number,
+        pstn_route: route.routeName,
+        gateway: route.gateway,
+        voice_policy: route.voicePolicy,
+        pstn_usage: route.pstnUsage,
+      };
     default: {
       const unreachable: never = route;
       throw new Error(`unknown route ${JSON.stringify(unreachable)}`);
@@ -140,11 +167,42 @@ function routeColumns(route: CallRoute): unknown[] {
   }
 }
 
-/** Each follow-up event must find the row its first event created; a miss means a corrupt log. */
-async function updateOne(tx: SqlTransaction, sql: string, params: readonly unknown[], type: string): Promise<void> {
-  const { rows } = await tx.query(sql, params);
-  if (rows.length !== 1) throw new Error(`cdr: ${type} for ${String(params[0])} matches no open record`);
+/** One table's rows for a batch: read once, changed in memory, written back with one upsert. */
+class BatchRows {
+  readonly #rows = new Map<string, Row>();
+  readonly #changed = new Set<string>();
+  readonly #what: string;
+
+  constructor(what: string) {
+    this.#what = what;
+  }
+
+  async load(tx: SqlTransaction, select: string, key: string, ids: ReadonlySet<string>): Promise<void> {
+    if (ids.size === 0) return;
+    for (const row of (await tx.query<Row>(select, [[...ids]])).rows) this.#rows.set(String(row[key]), row);
+  }
+
+  insert(id: string, row: Row): void {
+    // As a plain INSERT would: a second start of one record means a corrupt log.
+    if (this.#rows.has(id)) throw new Error(`cdr: ${this.#what} ${id} is recorded twice`);
+    this.#rows.set(id, row);
+    this.#changed.add(id);
+  }
+
+  /** Each follow-up event must find the row its first event created (and, with `open`, not yet ended); a miss means a corrupt log. */
+  update(id: string, type: string, change: (row: Row) => void, open = false): void {
+    const row = this.#rows.get(id);
+    if (!row || (open && row['ended_at'] !== null)) throw new Error(`cdr: ${type} for ${id} matches no open record`);
+    change(row);
+    this.#changed.add(id);
+  }
+
+  async write(tx: SqlTransaction, upsert: string): Promise<void> {
+    await writeBulk(tx, upsert, [...this.#changed].map((id) => this.#rows.get(id)!));
+  }
 }
+
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 type CdrEventType =
   | 'call.initiated.v1'
@@ -188,66 +246,140 @@ export const cdrProjection = defineSqlProjection<DomainEvent, CdrEventType>({
     'im.session_ended.v1',
   ],
   async handle(events, tx) {
+    const callIds = new Set<string>();
+    const conferenceIds = new Set<string>();
+    const sessionIds = new Set<string>();
+    for (const e of events) {
+      if ('sipCallId' in e.data) callIds.add(e.data.sipCallId);
+      else if ('conferenceId' in e.data) conferenceIds.add(e.data.conferenceId);
+      else sessionIds.add(e.data.sessionId);
+    }
+    const calls = new BatchRows('call');
+    const conferences = new BatchRows('conference');
+    const sessions = new BatchRows('IM session');
+    await calls.load(tx, SELECT_CALLS, 'sip_call_id', callIds);
+    await conferences.load(tx, SELECT_CONFERENCES, 'conference_id', conferenceIds);
+    await sessions.load(tx, SELECT_IM_SESSIONS, 'session_id', sessionIds);
     for (const e of events) {
       switch (e.type) {
         case 'call.initiated.v1': {
           const d = e.data;
-          await tx.query(INSERT_CALL, [d.sipCallId, d.caller, d.dialledString, d.normalizedNumber, d.at]);
+          calls.insert(d.sipCallId, {
+            sip_call_id: d.sipCallId,
+            caller: d.caller,
+            dialled_string: d.dialledString,
+            normalized_number: d.normalizedNumber,
+            route_kind: null,
+            route_target: null,
+            pstn_route: null,
+            gateway: null,
+            voice_policy: null,
+            pstn_usage: null,
+            forwards: [],
+            transfers: [],
+            started_at: d.at,
+            answered_at: null,
+            ended_at: null,
+            end_cause: null,
+            sip_status: null,
+            duration_seconds: null,
+          });
           break;
         }
         case 'call.routed.v1':
-          await updateOne(tx, SET_CALL_ROUTE, [e.data.sipCallId, ...routeColumns(e.data.route)], e.type);
+          calls.update(e.data.sipCallId, e.type, (row) => Object.assign(row, routeColumns(e.data.route)));
           break;
         case 'call.answered.v1':
-          await updateOne(tx, ANSWER_CALL, [e.data.sipCallId, e.data.at], e.type);
+          // The first answer counts: a transferred call answered again keeps its start of billing.
+          calls.update(e.data.sipCallId, e.type, (row) => (row['answered_at'] ??= e.data.at));
           break;
         case 'call.forwarded.v1': {
           const { sipCallId, reason, from, to, at } = e.data;
-          await updateOne(tx, ADD_FORWARD, [sipCallId, JSON.stringify({ reason, from, to, at })], e.type);
+          calls.update(sipCallId, e.type, (row) => (row['forwards'] = [...(row['forwards'] as unknown[]), { reason, from, to, at }]));
           break;
         }
         case 'call.transferred.v1': {
           const { sipCallId, by, to, at } = e.data;
-          await updateOne(tx, ADD_TRANSFER, [sipCallId, JSON.stringify({ by, to, at })], e.type);
+          calls.update(sipCallId, e.type, (row) => (row['transfers'] = [...(row['transfers'] as unknown[]), { by, to, at }]));
           break;
         }
         case 'call.ended.v1': {
           const d = e.data;
-          await updateOne(tx, END_CALL, [d.sipCallId, d.at, d.cause, d.sipStatus, d.durationSeconds], e.type);
+          calls.update(
+            d.sipCallId,
+            e.type,
+            (row) => Object.assign(row, { ended_at: d.at, end_cause: d.cause, sip_status: d.sipStatus, duration_seconds: d.durationSeconds }),
+            true,
+          );
           break;
         }
         case 'conference.scheduled.v1': {
           const d = e.data;
-          await tx.query(INSERT_CONFERENCE, [d.conferenceId, d.organizer, d.subject, d.startsAt, d.endsAt, d.at]);
+          conferences.insert(d.conferenceId, {
+            conference_id: d.conferenceId,
+            organizer: d.organizer,
+            subject: d.subject,
+            starts_at: d.startsAt,
+            ends_at: d.endsAt,
+            scheduled_at: d.at,
+            activated_at: null,
+            ended_at: null,
+            ended_by: null,
+            participants: [],
+            participant_count: 0,
+            modalities: [],
+          });
           break;
         }
         case 'conference.activated.v1':
-          await updateOne(tx, ACTIVATE_CONFERENCE, [e.data.conferenceId, e.data.at], e.type);
+          conferences.update(e.data.conferenceId, e.type, (row) => (row['activated_at'] = e.data.at));
           break;
         case 'conference.participant_joined.v1':
-        case 'conference.participant_admitted.v1':
-          await updateOne(tx, ADD_CONFERENCE_PARTICIPANT, [e.data.conferenceId, e.data.participant, e.data.modality], e.type);
+        case 'conference.participant_admitted.v1': {
+          const { participant, modality } = e.data;
+          conferences.update(e.data.conferenceId, e.type, (row) => {
+            const participants = row['participants'] as string[];
+            if (!participants.includes(participant)) {
+              row['participants'] = [...participants, participant];
+              row['participant_count'] = Number(row['participant_count']) + 1;
+            }
+            // Distinct and sorted byte-wise, as COLLATE "C" sorted them (modalities are ASCII tokens).
+            row['modalities'] = [...new Set([...(row['modalities'] as string[]), modality])].sort(byCodeUnit);
+          });
           break;
+        }
         case 'conference.ended.v1':
-          await updateOne(tx, END_CONFERENCE, [e.data.conferenceId, e.data.at, e.data.by], e.type);
+          conferences.update(e.data.conferenceId, e.type, (row) => Object.assign(row, { ended_at: e.data.at, ended_by: e.data.by }), true);
           break;
         case 'im.session_started.v1': {
           const d = e.data;
-          await tx.query(INSERT_IM_SESSION, [d.sessionId, d.initiator, d.participants, d.at]);
+          sessions.insert(d.sessionId, {
+            session_id: d.sessionId,
+            initiator: d.initiator,
+            participants: d.participants,
+            participant_count: d.participants.length,
+            messages_sent: 0,
+            messages_delivered: 0,
+            messages_failed: 0,
+            started_at: d.at,
+            ended_at: null,
+            ended_by: null,
+            end_reason: null,
+          });
           break;
         }
         case 'im.message_sent.v1':
-          await updateOne(tx, COUNT_IM, [e.data.sessionId, 1, 0, 0], e.type);
+          sessions.update(e.data.sessionId, e.type, (row) => (row['messages_sent'] = Number(row['messages_sent']) + 1));
           break;
         case 'im.message_delivered.v1':
-          await updateOne(tx, COUNT_IM, [e.data.sessionId, 0, 1, 0], e.type);
+          sessions.update(e.data.sessionId, e.type, (row) => (row['messages_delivered'] = Number(row['messages_delivered']) + 1));
           break;
         case 'im.message_failed.v1':
-          await updateOne(tx, COUNT_IM, [e.data.sessionId, 0, 0, 1], e.type);
+          sessions.update(e.data.sessionId, e.type, (row) => (row['messages_failed'] = Number(row['messages_failed']) + 1));
           break;
         case 'im.session_ended.v1': {
           const d = e.data;
-          await updateOne(tx, END_IM_SESSION, [d.sessionId, d.at, d.endedBy, d.reason], e.type);
+          sessions.update(d.sessionId, e.type, (row) => Object.assign(row, { ended_at: d.at, ended_by: d.endedBy, end_reason: d.reason }), true);
           break;
         }
         default: {
@@ -256,5 +388,8 @@ export const cdrProjection = defineSqlProjection<DomainEvent, CdrEventType>({
         }
       }
     }
+    await calls.write(tx, UPSERT_CALLS);
+    await conferences.write(tx, UPSERT_CONFERENCES);
+    await sessions.write(tx, UPSERT_IM_SESSIONS);
   },
 });

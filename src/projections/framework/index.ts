@@ -19,3 +19,4 @@ export type { ProjectionState, ProjectionStatus } from './projection-status.ts';
 export type { RebuildProgress, RebuildProgressListener } from './rebuild-progress.ts';
 export { defineSqlProjection, type HandledEvent, type SqlProjection } from './sql-projection.ts';
 export { replayFromStart, seedFromSqlProjection, type ViewSeed, type ViewSnapshot } from './view-seed.ts';
+export { bulkDeleteSql, bulkInsertSql, bulkUpsertSql, writeBulk, type BulkRow, type BulkTable } from './bulk-rows.ts';

@@ -25,6 +25,8 @@ export interface ProjectionManagerOptions<E extends EventShape> {
   /** In-memory views started, reported and closed with the projections (never rebuilt: they replay on start). */
   readonly views?: readonly ManagedView[];
   readonly batchSize?: number;
+  /** See ProjectionRunnerOptions.rebuildBatchSize. */
+  readonly rebuildBatchSize?: number;
   /** Progress of rebuilds started by a version change on start, per projection. */
   readonly onRebuildProgress?: (name: string, ...progress: Parameters<RebuildProgressListener>) => void;
   readonly clock?: () => number;
@@ -57,6 +59,7 @@ export class ProjectionManager<E extends EventShape> {
           client: options.client,
           projection,
           ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+          ...(options.rebuildBatchSize !== undefined ? { rebuildBatchSize: options.rebuildBatchSize } : {}),
           ...(onRebuildProgress ? { onRebuildProgress: (p) => onRebuildProgress(projection.name, p) } : {}),
           ...(options.clock ? { clock: options.clock } : {}),
           ...(options.logger ? { logger: options.logger } : {}),

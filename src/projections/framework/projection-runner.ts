@@ -26,6 +26,9 @@ import { validateSqlProjection, type SqlProjection } from './sql-projection.ts';
 
 const DEFAULT_BATCH_SIZE = 500;
 const MAX_BATCH_SIZE = 10_000;
+// A replay from 0 has the whole log ahead: fewer, larger transactions let a
+// projection fold a batch in memory and write it with a few set-based statements.
+const DEFAULT_REBUILD_BATCH_SIZE = MAX_BATCH_SIZE;
 
 export interface ProjectionRunnerOptions<E extends EventShape> {
   readonly store: EventStore<E>;
@@ -34,6 +37,13 @@ export interface ProjectionRunnerOptions<E extends EventShape> {
   readonly projection: SqlProjection<E>;
   /** Most events per transaction. Default 500, at most 10,000. */
   readonly batchSize?: number;
+  /**
+   * Most events per transaction while replaying from position 0 (a rebuild, or
+   * a projection seen for the first time). Default: `batchSize` when that is
+   * given, else 10,000; at most 10,000. The subscription keeps it once live,
+   * where batches are only as large as what is pending.
+   */
+  readonly rebuildBatchSize?: number;
   /** Receives progress of rebuilds the runner starts by itself (version change on start). */
   readonly onRebuildProgress?: RebuildProgressListener;
   /** Milliseconds, for progress rates only. Default `performance.now`. */
@@ -70,6 +80,7 @@ export class ProjectionRunner<E extends EventShape> {
   readonly #projection: SqlProjection<E>;
   readonly #handles: ReadonlySet<string> | null;
   readonly #batchSize: number;
+  readonly #rebuildBatchSize: number;
   readonly #onRebuildProgress: RebuildProgressListener | undefined;
   readonly #clock: () => number;
   readonly #log: Logger;
@@ -91,10 +102,14 @@ export class ProjectionRunner<E extends EventShape> {
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE)
       throw new InvalidProjectionDefinitionError(this.#projection.name, `batchSize must be in 1..${MAX_BATCH_SIZE}`);
+    const rebuildBatchSize = options.rebuildBatchSize ?? options.batchSize ?? DEFAULT_REBUILD_BATCH_SIZE;
+    if (!Number.isInteger(rebuildBatchSize) || rebuildBatchSize < 1 || rebuildBatchSize > MAX_BATCH_SIZE)
+      throw new InvalidProjectionDefinitionError(this.#projection.name, `rebuildBatchSize must be in 1..${MAX_BATCH_SIZE}`);
     this.#store = options.store;
     this.#client = options.client;
     this.#handles = this.#projection.canHandle ? new Set(this.#projection.canHandle) : null;
     this.#batchSize = batchSize;
+    this.#rebuildBatchSize = rebuildBatchSize;
     this.#onRebuildProgress = options.onRebuildProgress;
     this.#clock = options.clock ?? (() => performance.now());
     this.#log = (options.logger ?? moduleLogger('projections')).child({ projection: this.#projection.name });
@@ -265,7 +280,7 @@ export class ProjectionRunner<E extends EventShape> {
     const subscription = this.#store.subscribe(
       {
         after,
-        batchSize: this.#batchSize,
+        batchSize: state === 'rebuilding' || after === 0n ? this.#rebuildBatchSize : this.#batchSize,
         onCaughtUp: (position) => {
           if (generation === this.#generation) this.#caughtUp(position);
         },

@@ -1,36 +1,53 @@
 import type { DomainEvent } from '../../events/domain/domain-catalogue.ts';
-import { defineSqlProjection } from '../framework/index.ts';
+import type { SqlTransaction } from '../../storage/sql-client.ts';
+import { bulkDeleteSql, bulkUpsertSql, defineSqlProjection, writeBulk, type BulkRow, type BulkTable } from '../framework/index.ts';
 import { LOCATION_EVENT_TYPES, type LocationEventType } from './location-event-types.ts';
 import { LOCATION_SCHEMA, LOCATION_TABLES } from './location-tables.ts';
 
 export const LOCATION_PROJECTION_NAME = 'location';
 
-const UPSERT_REGISTERED = /* sql */ `
-INSERT INTO location_bindings
-  (endpoint_id, aor, contact, transport, source_address, instance_id, user_agent, expires_at, registered_at, refreshed_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)
-ON CONFLICT (endpoint_id) DO UPDATE SET
-  aor = EXCLUDED.aor, contact = EXCLUDED.contact, transport = EXCLUDED.transport, source_address = EXCLUDED.source_address,
-  instance_id = EXCLUDED.instance_id, user_agent = EXCLUDED.user_agent, expires_at = EXCLUDED.expires_at,
-  registered_at = EXCLUDED.registered_at, refreshed_at = NULL`;
+const BINDINGS: BulkTable = {
+  name: 'location_bindings',
+  columns: {
+    endpoint_id: 'text',
+    aor: 'text',
+    contact: 'text',
+    transport: 'text',
+    source_address: 'text',
+    instance_id: 'text',
+    user_agent: 'text',
+    expires_at: 'timestamptz',
+    registered_at: 'timestamptz',
+    refreshed_at: 'timestamptz',
+  },
+  key: ['endpoint_id'],
+};
+
+/** A registration writes the whole row. */
+const UPSERT_REGISTERED = bulkUpsertSql(BINDINGS);
 
 // A refresh carries no instance id: the row keeps the one it registered with,
 // and its first registration instant. (A refresh of a binding never seen
 // registers it, with no instance id, as the view does.)
-const UPSERT_REFRESHED = /* sql */ `
-INSERT INTO location_bindings
-  (endpoint_id, aor, contact, transport, source_address, instance_id, user_agent, expires_at, registered_at, refreshed_at)
-VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $8)
-ON CONFLICT (endpoint_id) DO UPDATE SET
-  aor = EXCLUDED.aor, contact = EXCLUDED.contact, transport = EXCLUDED.transport, source_address = EXCLUDED.source_address,
-  user_agent = EXCLUDED.user_agent, expires_at = EXCLUDED.expires_at, refreshed_at = EXCLUDED.refreshed_at`;
+const UPSERT_REFRESHED = bulkUpsertSql(BINDINGS, ['aor', 'contact', 'transport', 'source_address', 'user_agent', 'expires_at', 'refreshed_at']);
 
-const DELETE_BINDING = /* sql */ `DELETE FROM location_bindings WHERE endpoint_id = $1`;
+const DELETE_BINDINGS = bulkDeleteSql(BINDINGS);
 const DELETE_AOR = /* sql */ `DELETE FROM location_bindings WHERE aor = $1`;
+
+type BindingWrite =
+  | { readonly kind: 'delete' }
+  // registered: the whole row is known; refreshed: a refresh of a row the batch has not seen (it keeps what the table holds).
+  | { readonly kind: 'registered' | 'refreshed'; readonly row: BulkRow };
 
 /**
  * The location service as a table: AOR → bindings with their expiry, for the
  * API, the CLI and for seeding `locationView`. Same rules as the view.
+ *
+ * A batch is folded in memory (the last write per binding wins, a refresh
+ * merged into what the batch already knows of the binding) and written with
+ * one statement per kind of write. Deprovisioning deletes a whole AOR, rows
+ * the batch may not have seen, so it is a barrier: what came before it is
+ * written first.
  */
 export const locationProjection = defineSqlProjection<DomainEvent, LocationEventType>({
   name: LOCATION_PROJECTION_NAME,
@@ -39,25 +56,57 @@ export const locationProjection = defineSqlProjection<DomainEvent, LocationEvent
   schema: LOCATION_SCHEMA,
   canHandle: LOCATION_EVENT_TYPES,
   async handle(events, tx) {
+    let writes = new Map<string, BindingWrite>();
     for (const event of events) {
       switch (event.type) {
         case 'endpoint.registered.v1': {
           const d = event.data;
-          await tx.query(UPSERT_REGISTERED, [
-            d.endpointId, d.sipUri, d.contact, d.transport, d.sourceAddress, d.instanceId, d.userAgent, d.expiresAt, d.at,
-          ]);
+          writes.set(d.endpointId, {
+            kind: 'registered',
+            row: {
+              endpoint_id: d.endpointId,
+              aor: d.sipUri,
+              contact: d.contact,
+              transport: d.transport,
+              source_address: d.sourceAddress,
+              instance_id: d.instanceId,
+              user_agent: d.userAgent,
+              expires_at: d.expiresAt,
+              registered_at: d.at,
+              refreshed_at: null,
+            },
+          });
           break;
         }
         case 'endpoint.refreshed.v1': {
           const d = event.data;
-          await tx.query(UPSERT_REFRESHED, [d.endpointId, d.sipUri, d.contact, d.transport, d.sourceAddress, d.userAgent, d.expiresAt, d.at]);
+          const before = writes.get(d.endpointId);
+          const refreshed = {
+            endpoint_id: d.endpointId,
+            aor: d.sipUri,
+            contact: d.contact,
+            transport: d.transport,
+            source_address: d.sourceAddress,
+            user_agent: d.userAgent,
+            expires_at: d.expiresAt,
+            refreshed_at: d.at,
+          };
+          if (before === undefined) writes.set(d.endpointId, { kind: 'refreshed', row: { ...refreshed, instance_id: null, registered_at: d.at } });
+          else if (before.kind === 'delete') writes.set(d.endpointId, { kind: 'registered', row: { ...refreshed, instance_id: null, registered_at: d.at } });
+          else
+            writes.set(d.endpointId, {
+              kind: before.kind,
+              row: { ...refreshed, instance_id: before.row['instance_id'], registered_at: before.row['registered_at'] },
+            });
           break;
         }
         case 'endpoint.unregistered.v1':
         case 'endpoint.expired.v1':
-          await tx.query(DELETE_BINDING, [event.data.endpointId]);
+          writes.set(event.data.endpointId, { kind: 'delete' });
           break;
         case 'directory.user_deprovisioned.v1':
+          await writeBindings(tx, writes);
+          writes = new Map();
           await tx.query(DELETE_AOR, [event.data.sipUri]);
           break;
         default: {
@@ -66,5 +115,19 @@ export const locationProjection = defineSqlProjection<DomainEvent, LocationEvent
         }
       }
     }
+    await writeBindings(tx, writes);
   },
 });
+
+async function writeBindings(tx: SqlTransaction, writes: ReadonlyMap<string, BindingWrite>): Promise<void> {
+  const deletes: BulkRow[] = [];
+  const registered: BulkRow[] = [];
+  const refreshed: BulkRow[] = [];
+  for (const [endpointId, write] of writes) {
+    if (write.kind === 'delete') deletes.push({ endpoint_id: endpointId });
+    else (write.kind === 'registered' ? registered : refreshed).push(write.row);
+  }
+  await writeBulk(tx, DELETE_BINDINGS, deletes);
+  await writeBulk(tx, UPSERT_REGISTERED, registered);
+  await writeBulk(tx, UPSERT_REFRESHED, refreshed);
+}

@@ -9,6 +9,7 @@ import {
   selectPublications,
   selectUserStates,
   selectWatchers,
+  type UserFilter,
 } from './presence-tables.ts';
 import { emptyPresenceViewState, presenceRecord, watchersOf, type PresenceRecord, type PresenceViewState } from './presence-view-state.ts';
 
@@ -35,6 +36,13 @@ export async function loadPresenceInputs(tx: SqlTransaction, sipUri: string): Pr
   return state.users.get(sipUri) ?? null;
 }
 
+/** Several users' aggregation inputs in four reads; users with no rows are absent from the map. */
+export async function loadPresenceInputsOf(tx: SqlTransaction, sipUris: readonly string[]): Promise<ReadonlyMap<string, PresenceInputs>> {
+  const state = emptyPresenceViewState();
+  if (sipUris.length > 0) await loadInputs(tx, (uri) => presenceRecord(state, uri), sipUris);
+  return state.users;
+}
+
 /** For SQL readers (HTTP API, CLI): a user's presence at `now`, aggregated as the view would. */
 export async function readPresenceFromSql(client: SqlClient, sipUri: string, now: string): Promise<AggregatedPresence> {
   const inputs = await client.transaction(async (tx) => {
@@ -45,7 +53,7 @@ export async function readPresenceFromSql(client: SqlClient, sipUri: string, now
   return inputs ? aggregatePresence(inputs, now) : UNKNOWN_USER_PRESENCE;
 }
 
-async function loadInputs(tx: SqlTransaction, record: (sipUri: string) => PresenceRecord, sipUri?: string): Promise<void> {
+async function loadInputs(tx: SqlTransaction, record: (sipUri: string) => PresenceRecord, sipUri?: UserFilter): Promise<void> {
   for (const e of await selectEndpoints(tx, sipUri)) record(e.sipUri).endpoints.set(e.endpointId, e.expiresAt);
   for (const p of await selectPublications(tx, sipUri)) record(p.sipUri).publications.set(p.publication.endpointId, p.publication);
   for (const s of await selectUserStates(tx, sipUri)) record(s.sipUri).userState = s.userState;

@@ -94,6 +94,7 @@ const CALL_PARTY_COLUMNS = /* sql */ `SELECT sip_uri, sip_call_id FROM presence_
 const WATCHER_COLUMNS = /* sql */ `SELECT sip_uri, subscription_id, watcher_uri, expires_at FROM presence_watchers`;
 const CALL_COLUMNS = /* sql */ `SELECT sip_call_id, caller, routed_target, answered, parked_by FROM presence_calls`;
 const BY_USER = /* sql */ ` WHERE sip_uri = $1`;
+const BY_USERS = /* sql */ ` WHERE sip_uri = ANY($1::text[])`;
 
 const Instant = z.union([z.date(), z.string()]).transform(instantFromSql);
 
@@ -147,8 +148,13 @@ export interface WatcherEntry {
   readonly watcher: PresenceWatcher;
 }
 
-/** `sipUri` narrows every read to one user; omitted, the whole table. */
-export async function selectEndpoints(tx: SqlTransaction, sipUri?: string): Promise<EndpointEntry[]> {
+/**
+ * `sipUri` narrows every read to one user, or to a batch's users when it is a
+ * list (the projection loads a whole batch's users at once); omitted, the whole table.
+ */
+export type UserFilter = string | readonly string[] | undefined;
+
+export async function selectEndpoints(tx: SqlTransaction, sipUri?: UserFilter): Promise<EndpointEntry[]> {
   const { rows } = await query(tx, ENDPOINT_COLUMNS, sipUri);
   return rows.map((raw) => {
     const r = EndpointRow.parse(raw);
@@ -156,7 +162,7 @@ export async function selectEndpoints(tx: SqlTransaction, sipUri?: string): Prom
   });
 }
 
-export async function selectPublications(tx: SqlTransaction, sipUri?: string): Promise<PublicationEntry[]> {
+export async function selectPublications(tx: SqlTransaction, sipUri?: UserFilter): Promise<PublicationEntry[]> {
   const { rows } = await query(tx, PUBLICATION_COLUMNS, sipUri);
   return rows.map((raw) => {
     const r = PublicationRow.parse(raw);
@@ -175,7 +181,7 @@ export async function selectPublications(tx: SqlTransaction, sipUri?: string): P
   });
 }
 
-export async function selectUserStates(tx: SqlTransaction, sipUri?: string): Promise<UserStateEntry[]> {
+export async function selectUserStates(tx: SqlTransaction, sipUri?: UserFilter): Promise<UserStateEntry[]> {
   const { rows } = await query(tx, USER_STATE_COLUMNS, sipUri);
   return rows.map((raw) => {
     const r = UserStateRow.parse(raw);
@@ -183,7 +189,7 @@ export async function selectUserStates(tx: SqlTransaction, sipUri?: string): Pro
   });
 }
 
-export async function selectCallParties(tx: SqlTransaction, sipUri?: string): Promise<CallPartyEntry[]> {
+export async function selectCallParties(tx: SqlTransaction, sipUri?: UserFilter): Promise<CallPartyEntry[]> {
   const { rows } = await query(tx, CALL_PARTY_COLUMNS, sipUri);
   return rows.map((raw) => {
     const r = CallPartyRow.parse(raw);
@@ -191,7 +197,7 @@ export async function selectCallParties(tx: SqlTransaction, sipUri?: string): Pr
   });
 }
 
-export async function selectWatchers(tx: SqlTransaction, sipUri?: string): Promise<WatcherEntry[]> {
+export async function selectWatchers(tx: SqlTransaction, sipUri?: UserFilter): Promise<WatcherEntry[]> {
   const { rows } = await query(tx, WATCHER_COLUMNS, sipUri);
   return rows.map((raw) => {
     const r = WatcherRow.parse(raw);
@@ -199,10 +205,11 @@ export async function selectWatchers(tx: SqlTransaction, sipUri?: string): Promi
   });
 }
 
-/** Calls with their parties; `sipCallId` narrows to one call. */
-export async function selectCalls(tx: SqlTransaction, sipCallId?: string): Promise<TrackedCall[]> {
+/** Calls with their parties; `sipCallId` narrows to one call (or to a list of calls). */
+export async function selectCalls(tx: SqlTransaction, sipCallId?: string | readonly string[]): Promise<TrackedCall[]> {
   const one = sipCallId === undefined ? [] : [sipCallId];
-  const where = sipCallId === undefined ? '' : /* sql */ ` WHERE sip_call_id = $1`;
+  const where =
+    sipCallId === undefined ? '' : typeof sipCallId === 'string' ? /* sql */ ` WHERE sip_call_id = $1` : /* sql */ ` WHERE sip_call_id = ANY($1::text[])`;
   const calls = (await tx.query(CALL_COLUMNS + where, one)).rows.map((raw) => CallRow.parse(raw));
   const parties = new Map<string, string[]>();
   for (const raw of (await tx.query(CALL_PARTY_COLUMNS + where, one)).rows) {
@@ -220,6 +227,7 @@ export async function selectCalls(tx: SqlTransaction, sipCallId?: string): Promi
   }));
 }
 
-function query(tx: SqlTransaction, select: string, sipUri: string | undefined) {
-  return sipUri === undefined ? tx.query(select) : tx.query(select + BY_USER, [sipUri]);
+function query(tx: SqlTransaction, select: string, sipUri: UserFilter) {
+  if (sipUri === undefined) return tx.query(select);
+  return typeof sipUri === 'string' ? tx.query(select + BY_USER, [sipUri]) : tx.query(select + BY_USERS, [sipUri]);
 }
