@@ -17,6 +17,7 @@ import { OfflineUnavailableError } from './offline-errors.ts';
 import { RemoteRebuildError, watchRemoteRebuild } from './online-rebuild.ts';
 import { EventProgress, type ProgressReport } from './progress.ts';
 import { formatReplay } from './format-replay.ts';
+import { UnknownUserAtInstantError } from '../projections/as-of/index.ts';
 
 export interface CliContext {
   readonly env: NodeJS.ProcessEnv;
@@ -77,7 +78,8 @@ type CliFailure =
   | ConfigError
   | OfflineUnavailableError
   | ProjectionError
-  | RemoteRebuildError;
+  | RemoteRebuildError
+  | UnknownUserAtInstantError;
 
 function isCliFailure(error: unknown): error is CliFailure {
   return (
@@ -88,7 +90,8 @@ function isCliFailure(error: unknown): error is CliFailure {
     error instanceof ConfigError ||
     error instanceof OfflineUnavailableError ||
     error instanceof ProjectionError ||
-    error instanceof RemoteRebuildError
+    error instanceof RemoteRebuildError ||
+    error instanceof UnknownUserAtInstantError
   );
 }
 

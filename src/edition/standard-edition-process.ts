@@ -2,7 +2,9 @@ import { ConfigError, loadConfig, type Config } from '../config/config.ts';
 import { logger, setLogLevel } from '../logging/logger.ts';
 import type { EditionRole } from './edition-role.ts';
 import { EXIT_FAILURE, EXIT_OK } from './process-exit.ts';
-import { startStandardEdition, type StandardEdition } from './standard-edition.ts';
+import type { PoolMember } from './pool-member.ts';
+import { checkRoleRequirements, RoleConfigError, type RoleRequirements } from './role-requirements.ts';
+import { startEditionRole } from './start-edition-role.ts';
 
 export interface StandardEditionProcessOptions {
   readonly env: NodeJS.ProcessEnv;
@@ -42,10 +44,12 @@ function listenForShutdownSignal(): ShutdownSignal {
 export async function runStandardEditionProcess(options: StandardEditionProcessOptions): Promise<number> {
   const { stderr } = options;
   let config: Config;
+  let requirements: RoleRequirements;
   try {
     config = loadConfig(options.env);
+    requirements = checkRoleRequirements(options.role ?? 'all', config, options.env);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof ConfigError) && !(error instanceof RoleConfigError)) throw error;
     stderr.write(`chorus: ${error.message}\n`);
     return EXIT_FAILURE;
   }
@@ -54,9 +58,9 @@ export async function runStandardEditionProcess(options: StandardEditionProcessO
 
   // Listen before starting so a signal that arrives during start-up is not lost.
   const shutdownSignal = listenForShutdownSignal();
-  let edition: StandardEdition;
+  let edition: PoolMember;
   try {
-    edition = await startStandardEdition(config, options.role === undefined ? {} : { role: options.role });
+    edition = await startEditionRole(config, requirements);
   } catch (error) {
     shutdownSignal.dispose();
     log.fatal({ err: error }, 'start failed');

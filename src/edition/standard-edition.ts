@@ -35,11 +35,17 @@ import { replayRoutes } from '../api/routes/replay-routes.ts';
 import { startSipPlane, type SipPlane } from './sip-plane.ts';
 import type { SipFrontEndConfig } from '../realtime/front-end/sip-front-end-config.ts';
 import { ShutdownStack } from './shutdown-stack.ts';
+import type { KafkaConfig } from '../pool/kafka-config.ts';
+import { KafkaViewFeed } from '../pool/frontend/kafka-view-feed.ts';
+import { domainCatalogue } from '../events/domain/domain-catalogue.ts';
+import { ensureCheckpointTable } from '../projections/framework/projection-checkpoints.ts';
 
 
 export interface StandardEditionOptions {
-  /** Default `all`. */
-  readonly role?: EditionRole;
+  /** Default `all`. `frontend` runs no SQL projections and feeds its views from Kafka (needs `kafka`). */
+  readonly role?: Extract<EditionRole, 'all' | 'frontend'>;
+  /** The pool's Kafka settings; required for the `frontend` role, unused by `all`. */
+  readonly kafka?: KafkaConfig;
   /** Default `logger('edition')`; when given, the parts log through children of it (`module: 'api'`...). */
   readonly logger?: Logger;
   /** Default: a new registry with process metrics. */
@@ -102,6 +108,9 @@ export async function startStandardEdition(config: Config, options: StandardEdit
   switch (role) {
     case 'all':
       break;
+    case 'frontend':
+      if (!options.kafka) throw new Error('the frontend role needs the Kafka settings');
+      break;
     default: {
       const unknownRole: never = role;
       throw new Error(`unknown edition role ${String(unknownRole)}`);
@@ -116,16 +125,25 @@ export async function startStandardEdition(config: Config, options: StandardEdit
     parts.push('event storage', storage);
     const { store } = storage;
     const dispatcher = new CommandDispatcher({ store, node: config.nodeId ?? hostname() });
+    // A front end's views follow the log through Kafka; the projector role owns the SQL read models (docs/pool.md).
+    let viewSource: EventStore<DomainEvent> = store;
+    if (role === 'frontend' && options.kafka) {
+      const feed = await KafkaViewFeed.open({ store, kafka: options.kafka, catalogue: domainCatalogue, logger: child('pool-frontend') });
+      parts.push('kafka view feed', feed);
+      viewSource = feed;
+      // The views seed from the projector's checkpoints; before the projector's first start there is no table to read.
+      await ensureCheckpointTable(storage.readModel);
+    }
 
     // 2. Every domain projection from the registry, caught up before anything reads them.
     const projectionLog = child('projections');
     // The SIP plane's hot-path state, seeded from the projections' tables when they are active.
-    const views = createHotPathViews({ store, client: storage.readModel, logger: child('views') });
+    const views = createHotPathViews({ store: viewSource, client: storage.readModel, logger: child('views') });
     const projections = new ProjectionManager<DomainEvent>({
-      store,
+      store: viewSource,
       client: storage.readModel,
       views: views.all,
-      projections: options.projections ?? domainProjections,
+      projections: role === 'frontend' ? [] : (options.projections ?? domainProjections),
       logger: projectionLog,
       onRebuildProgress: (name, p) =>
         projectionLog.info({ projection: name, position: String(p.position), head: String(p.head) }, 'rebuilding'),

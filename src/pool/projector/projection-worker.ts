@@ -32,6 +32,9 @@ export interface ProjectionWorkerOptions<E extends EventShape> {
   readonly logger: Logger;
 }
 
+/** Pause before a consumer kafkajs gave up on is replaced. */
+const RESTART_DELAY_MS = 2_000;
+
 export type ProjectionWorkerState = 'stopped' | 'starting' | 'running' | 'failed';
 
 export interface ProjectionWorkerEvents {
@@ -122,6 +125,14 @@ export class ProjectionWorker<E extends EventShape> extends TypedEmitter<Project
         this.#log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
         return;
       }
+      // kafkajs gives up on some broker-side errors (e.g. "Failed to find group coordinator"
+      // while a restarted broker elects one). Only our own fatal errors stop the worker:
+      // anything from Kafka is retried with a fresh consumer until the broker is back.
+      if (this.#fatal === null && this.#closing === null) {
+        this.#log.warn({ err: payload.error }, `consumer stopped on a broker error; a new one joins in ${RESTART_DELAY_MS} ms`);
+        void this.#restart();
+        return;
+      }
       this.#fail(this.#fatal ?? payload.error);
     });
     try {
@@ -181,6 +192,27 @@ export class ProjectionWorker<E extends EventShape> extends TypedEmitter<Project
         topics: [{ topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }],
       });
       await heartbeat();
+    }
+  }
+
+  /** Replaces a consumer kafkajs gave up on, retrying until a start succeeds or the worker closes. */
+  async #restart(): Promise<void> {
+    const consumer = this.#consumer;
+    this.#consumer = null;
+    this.#assigned = false;
+    await consumer?.disconnect().catch(() => undefined);
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, RESTART_DELAY_MS));
+      if (this.#closing !== null || this.#fatal !== null) return;
+      this.#state = 'stopped';
+      try {
+        await this.start();
+        this.#error = null;
+        this.#log.info('consumer rejoined after a broker error');
+        return;
+      } catch (error) {
+        this.#log.warn({ err: error }, 'consumer could not rejoin yet; retrying');
+      }
     }
   }
 

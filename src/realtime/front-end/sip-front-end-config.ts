@@ -35,11 +35,14 @@ export const SipFrontEndConfigSchema = z
     nonceSecret: z.string().min(16, 'must be at least 16 characters').optional(),
     /**
      * SIP_DIGEST_ALGORITHMS — challenges offered, most preferred first. Default
-     * `SHA-256,MD5` (RFC 8760 §2.4). A client must answer the first one it supports;
-     * SIPp 3.6 and some older phones answer only the first challenge and only MD5:
-     * set `MD5` for them.
+     * `MD5`. RFC 8760 lets a server offer SHA-256 and MD5 and the client answer
+     * the first it supports, but real clients break on it: Debian's baresip 1.0
+     * fails the whole registration ("Function not implemented") on seeing a
+     * SHA-256 challenge, and SIPp 3.6 answers only the first challenge, with MD5.
+     * So a softphone works out of the box with `MD5`; set `SHA-256,MD5` where
+     * every client handles RFC 8760.
      */
-    digestAlgorithms: List.pipe(z.array(z.enum(['SHA-256', 'MD5'])).min(1)).default(['SHA-256', 'MD5']),
+    digestAlgorithms: List.pipe(z.array(z.enum(['SHA-256', 'MD5'])).min(1)).default(['MD5']),
     /** SIP_NONCE_TTL_SECONDS — how long a nonce stays fresh. Default 300. */
     nonceTtlSeconds: PositiveInt.default(300),
     /** SIP_RATE_PER_SECOND — sustained requests per second per source address. Default 20. */

@@ -5,6 +5,7 @@ import { userDecider } from '../../commands/user/user-decider.ts';
 import type { UserEvent } from '../../commands/user/user-state.ts';
 import type { DomainEvent } from '../../events/domain/domain-catalogue.ts';
 import type { EventStore } from '../../events/event-store.ts';
+import { KeyedSerialQueue } from '../../util/keyed-serial-queue.ts';
 import type { PresenceCommand, PresenceCommandSink } from './presence-ports.ts';
 
 export type EventStorePresenceCommandsOptions = {
@@ -20,6 +21,8 @@ export class EventStorePresenceCommands implements PresenceCommandSink {
   readonly #store: EventStore<DomainEvent>;
   readonly #now: () => string;
   readonly #newId: () => string;
+  // SUBSCRIBEs from many watchers land on the presentity's one stream at once.
+  readonly #perUser = new KeyedSerialQueue();
 
   constructor(options: EventStorePresenceCommandsOptions) {
     this.#store = options.store;
@@ -28,14 +31,16 @@ export class EventStorePresenceCommands implements PresenceCommandSink {
   }
 
   async execute(sipUri: string, command: PresenceCommand, metadata: CommandMetadata): Promise<readonly UserEvent[]> {
-    const outcome = await handleCommand({
-      store: this.#store,
-      decider: userDecider,
-      streamId: userStreamId(sipUri),
-      command,
-      context: { now: this.#now, newId: this.#newId },
-      metadata,
-    });
+    const outcome = await this.#perUser.run(sipUri, () =>
+      handleCommand({
+        store: this.#store,
+        decider: userDecider,
+        streamId: userStreamId(sipUri),
+        command,
+        context: { now: this.#now, newId: this.#newId },
+        metadata,
+      }),
+    );
     return outcome.events;
   }
 }

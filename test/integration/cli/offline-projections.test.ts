@@ -208,10 +208,15 @@ describe('chorus projections offline (no server answers, PGlite data dir)', () =
     assert.equal(result.stderr, 'chorus: no projection named "presence" (known: cli_test_users, cli_test_broken)\n');
   });
 
-  it('replay offline exits 1 saying it is not available offline yet', async () => {
-    const result = await runInProcess(['replay', '--user', 'sip:user1@example.test', '--at', '2026-01-05T09:00:00Z'], env);
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /^chorus: replay is not available offline yet/);
+  it('replay offline rebuilds the user from the log itself; before the log began the user is unknown (exit 1)', async () => {
+    const now = await runInProcess(['replay', '--user', 'sip:user1@example.test', '--at', '2099-01-01T00:00:00Z'], env);
+    assert.equal(now.code, 0, now.stderr);
+    assert.match(now.stdout, /^sip:user1@example\.test as of 2099-01-01T00:00:00Z \(log position [1-9][0-9]*\)$/m);
+    assert.match(now.stdout, /^ {2}provisioned {4}yes/m);
+
+    const before = await runInProcess(['replay', '--user', 'sip:user1@example.test', '--at', '2000-01-01T00:00:00Z'], env);
+    assert.equal(before.code, 1);
+    assert.match(before.stderr, /no user sip:user1@example\.test was provisioned at 2000-01-01T00:00:00Z/);
   });
 
   it('refuses a data directory another process has open, and touches nothing in it', async () => {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { it } from 'node:test';
 import { ZodError } from 'zod';
 import { computeHa1 } from '../../../src/commands/directory/compute-ha1.ts';
 import type { DomainEvent } from '../../../src/events/domain/domain-catalogue.ts';
 import { AUDIT_TIMELINE_TABLES, auditTimelineProjection } from '../../../src/projections/audit-timeline/audit-timeline-projection.ts';
 import { userTimeline, type TimelineEntry } from '../../../src/projections/audit-timeline/user-timeline.ts';
-import { dumpTables, type ProjectionRunner } from '../../../src/projections/framework/index.ts';
+import { dumpTables } from '../../../src/projections/framework/index.ts';
 import type { SqlClient } from '../../../src/storage/sql-client.ts';
-import { readModelBackends } from '../../support/projection-backends.ts';
-import { assertRebuildsAreByteEqual, DomainScenario, startRunner, WAIT_MS } from './domain-read-model-harness.ts';
+import { forEachReadModelBackend } from '../../support/read-model-suite.ts';
+import { assertRebuildsAreByteEqual, DomainScenario, runToHead } from './domain-read-model-harness.ts';
 
 const ALICE = 'sip:alice@example.test';
 const BOB = 'sip:bob@example.test';
@@ -73,149 +73,130 @@ async function everything(client: SqlClient, sipUri: string): Promise<TimelineEn
   return [...(await userTimeline(client, sipUri, { limit: 1000 })).items];
 }
 
-for (const backend of readModelBackends) {
-  describe(`audit timeline read model (${backend.name})`, { skip: backend.skip ?? false }, () => {
-    let client: SqlClient;
-    const runners: ProjectionRunner<DomainEvent>[] = [];
+forEachReadModelBackend<DomainEvent>('audit timeline read model', {}, (suite) => {
+  const run = (s: DomainScenario) => runToHead(suite, s, auditTimelineProjection);
 
-    before(async () => {
-      client = await backend.open();
-    });
-    after(async () => {
-      await client.close();
-    });
-    beforeEach(async () => {
-      await backend.reset(client);
-    });
-    afterEach(async () => {
-      for (const r of runners.splice(0)) await r.close();
-    });
+  it("given a day's events, each user's timeline holds every event that concerns them, with their role", async () => {
+    const { client } = suite;
+    const s = new DomainScenario();
+    await aDay(s);
+    await run(s);
 
-    async function run(s: DomainScenario) {
-      const runner = await startRunner(s, client, auditTimelineProjection);
-      runners.push(runner);
-      await runner.waitForPosition(await s.head(), WAIT_MS);
-      return runner;
-    }
+    assert.deepEqual(brief(await everything(client, ALICE)), [
+      ['directory.user_provisioned.v1', ['user']],
+      ['directory.credentials_set.v1', ['user']],
+      ['endpoint.registered.v1', ['user']],
+      ['presence.published.v1', ['user']],
+      ['presence.watcher_subscribed.v1', ['presentity']],
+      ['im.session_started.v1', ['initiator']],
+      ['im.message_sent.v1', ['sender']],
+      ['im.session_ended.v1', ['initiator']],
+      ['call.routed.v1', ['callee']],
+      ['conference.scheduled.v1', ['organizer']],
+      ['conference.activated.v1', ['organizer']],
+      ['conference.participant_joined.v1', ['organizer']],
+      ['conference.participant_muted.v1', ['actor', 'organizer']],
+      ['conference.ended.v1', ['actor', 'organizer']],
+      ['presence.watcher_unsubscribed.v1', ['presentity']],
+    ]);
+    assert.deepEqual(brief(await everything(client, BOB)), [
+      ['directory.user_provisioned.v1', ['user']],
+      ['presence.watcher_subscribed.v1', ['watcher']],
+      ['voice.forwarding_set.v1', ['user']],
+      ['im.session_started.v1', ['participant']],
+      ['im.message_sent.v1', ['recipient']],
+      ['im.session_ended.v1', ['actor', 'participant']],
+      ['call.routed.v1', ['callee']],
+      ['call.forwarded.v1', ['forwarded_from', 'callee']],
+      ['call.routed.v1', ['callee']],
+      ['call.answered.v1', ['callee']],
+      ['call.held.v1', ['callee']],
+      ['call.ended.v1', ['callee']],
+      ['conference.participant_joined.v1', ['participant']],
+      ['conference.participant_muted.v1', ['participant']],
+      ['presence.watcher_unsubscribed.v1', ['watcher']],
+    ]);
+    // Carol is not provisioned, yet her calls concern her; Dave enters the call by the forward.
+    assert.deepEqual(brief(await everything(client, CAROL)).map(([type]) => type), [
+      'call.initiated.v1',
+      'call.routed.v1',
+      'call.forwarded.v1',
+      'call.routed.v1',
+      'call.answered.v1',
+      'call.held.v1',
+      'call.ended.v1',
+    ]);
+    assert.deepEqual(brief(await everything(client, DAVE)), [
+      ['call.forwarded.v1', ['forward_target']],
+      ['call.routed.v1', ['callee', 'forward_target']],
+      ['call.answered.v1', ['forward_target']],
+      ['call.held.v1', ['actor', 'forward_target']],
+      ['call.ended.v1', ['forward_target']],
+    ]);
+    assert.deepEqual(await everything(client, 'tel:+14255550199'), []);
 
-    it("given a day's events, each user's timeline holds every event that concerns them, with their role", async () => {
-      const s = new DomainScenario();
-      await aDay(s);
-      await run(s);
-
-      assert.deepEqual(brief(await everything(client, ALICE)), [
-        ['directory.user_provisioned.v1', ['user']],
-        ['directory.credentials_set.v1', ['user']],
-        ['endpoint.registered.v1', ['user']],
-        ['presence.published.v1', ['user']],
-        ['presence.watcher_subscribed.v1', ['presentity']],
-        ['im.session_started.v1', ['initiator']],
-        ['im.message_sent.v1', ['sender']],
-        ['im.session_ended.v1', ['initiator']],
-        ['call.routed.v1', ['callee']],
-        ['conference.scheduled.v1', ['organizer']],
-        ['conference.activated.v1', ['organizer']],
-        ['conference.participant_joined.v1', ['organizer']],
-        ['conference.participant_muted.v1', ['actor', 'organizer']],
-        ['conference.ended.v1', ['actor', 'organizer']],
-        ['presence.watcher_unsubscribed.v1', ['presentity']],
-      ]);
-      assert.deepEqual(brief(await everything(client, BOB)), [
-        ['directory.user_provisioned.v1', ['user']],
-        ['presence.watcher_subscribed.v1', ['watcher']],
-        ['voice.forwarding_set.v1', ['user']],
-        ['im.session_started.v1', ['participant']],
-        ['im.message_sent.v1', ['recipient']],
-        ['im.session_ended.v1', ['actor', 'participant']],
-        ['call.routed.v1', ['callee']],
-        ['call.forwarded.v1', ['forwarded_from', 'callee']],
-        ['call.routed.v1', ['callee']],
-        ['call.answered.v1', ['callee']],
-        ['call.held.v1', ['callee']],
-        ['call.ended.v1', ['callee']],
-        ['conference.participant_joined.v1', ['participant']],
-        ['conference.participant_muted.v1', ['participant']],
-        ['presence.watcher_unsubscribed.v1', ['watcher']],
-      ]);
-      // Carol is not provisioned, yet her calls concern her; Dave enters the call by the forward.
-      assert.deepEqual(brief(await everything(client, CAROL)).map(([type]) => type), [
-        'call.initiated.v1',
-        'call.routed.v1',
-        'call.forwarded.v1',
-        'call.routed.v1',
-        'call.answered.v1',
-        'call.held.v1',
-        'call.ended.v1',
-      ]);
-      assert.deepEqual(brief(await everything(client, DAVE)), [
-        ['call.forwarded.v1', ['forward_target']],
-        ['call.routed.v1', ['callee', 'forward_target']],
-        ['call.answered.v1', ['forward_target']],
-        ['call.held.v1', ['actor', 'forward_target']],
-        ['call.ended.v1', ['forward_target']],
-      ]);
-      assert.deepEqual(await everything(client, 'tel:+14255550199'), []);
-
-      const entry = (await everything(client, BOB)).find((e) => e.eventType === 'presence.watcher_subscribed.v1');
-      assert.deepEqual(entry?.summary, {
-        presentity: ALICE,
-        watcher: BOB,
-        subscriptionId: 'sub-1',
-        expiresAt: '2024-05-01T10:01:00.000Z',
-        as: ['watcher'],
-      });
-      assert.equal(entry?.streamId, 'user-alice@example.test');
-      assert.equal(entry?.occurredAt, '2024-05-01T09:01:00.000Z');
-      // Only the ringing call-2 is not over: the parties of everything that ended are forgotten.
-      const { rows } = await client.query<{ context_id: string }>('SELECT context_id FROM audit_parties');
-      assert.deepEqual(rows.map((r) => r.context_id), ['call-2']);
+    const entry = (await everything(client, BOB)).find((e) => e.eventType === 'presence.watcher_subscribed.v1');
+    assert.deepEqual(entry?.summary, {
+      presentity: ALICE,
+      watcher: BOB,
+      subscriptionId: 'sub-1',
+      expiresAt: '2024-05-01T10:01:00.000Z',
+      as: ['watcher'],
     });
-
-    it('never stores an IM body, an HA1 or a conference PIN', async () => {
-      const s = new DomainScenario();
-      await aDay(s);
-      await run(s);
-      const dump = await dumpTables(client, AUDIT_TIMELINE_TABLES);
-      for (const secret of [SECRET_BODY, HA1.ha1Md5, HA1.ha1Sha256, PIN]) assert.ok(!dump.includes(secret), `found ${secret}`);
-      const sent = (await everything(client, ALICE)).find((e) => e.eventType === 'im.message_sent.v1');
-      assert.deepEqual(
-        { ...sent?.summary, messageId: 'x' },
-        { sessionId: 'im-1', messageId: 'x', sender: ALICE, recipients: 1, contentType: 'text/plain', archived: true, as: ['sender'] },
-      );
-      const credentials = (await everything(client, ALICE)).find((e) => e.eventType === 'directory.credentials_set.v1');
-      assert.deepEqual(credentials?.summary, { realm: 'example.test', as: ['user'] });
-    });
-
-    it('pages a timeline by position', async () => {
-      const s = new DomainScenario();
-      await aDay(s);
-      await run(s);
-      const all = await everything(client, BOB);
-      const seen: TimelineEntry[] = [];
-      let after: bigint | undefined;
-      for (let pages = 1; ; pages++) {
-        const page = await userTimeline(client, BOB, { limit: 4, ...(after === undefined ? {} : { after }) });
-        seen.push(...page.items);
-        if (page.next === null) {
-          assert.equal(pages, 4, '15 rows in pages of 4');
-          break;
-        }
-        assert.equal(page.next, page.items.at(-1)?.position);
-        after = page.next;
-      }
-      assert.deepEqual(seen, all);
-      for (let i = 1; i < all.length; i++) assert.ok(all[i]!.position > all[i - 1]!.position);
-      assert.equal(typeof all[0]?.position, 'bigint');
-      await assert.rejects(userTimeline(client, BOB, { limit: 0 }), ZodError);
-      await assert.rejects(userTimeline(client, BOB, { after: -1n, limit: 5 }), ZodError);
-    });
-
-    it('rebuilds twice to byte-equal tables', async () => {
-      const s = new DomainScenario();
-      await aDay(s);
-      const runner = await run(s);
-      const dump = await assertRebuildsAreByteEqual(runner, client, AUDIT_TIMELINE_TABLES);
-      assert.match(dump, /presence\.watcher_subscribed\.v1/);
-    });
+    assert.equal(entry?.streamId, 'user-alice@example.test');
+    assert.equal(entry?.occurredAt, '2024-05-01T09:01:00.000Z');
+    // Only the ringing call-2 is not over: the parties of everything that ended are forgotten.
+    const { rows } = await client.query<{ context_id: string }>('SELECT context_id FROM audit_parties');
+    assert.deepEqual(rows.map((r) => r.context_id), ['call-2']);
   });
-}
+
+  it('never stores an IM body, an HA1 or a conference PIN', async () => {
+    const { client } = suite;
+    const s = new DomainScenario();
+    await aDay(s);
+    await run(s);
+    const dump = await dumpTables(client, AUDIT_TIMELINE_TABLES);
+    for (const secret of [SECRET_BODY, HA1.ha1Md5, HA1.ha1Sha256, PIN]) assert.ok(!dump.includes(secret), `found ${secret}`);
+    const sent = (await everything(client, ALICE)).find((e) => e.eventType === 'im.message_sent.v1');
+    assert.deepEqual(
+      { ...sent?.summary, messageId: 'x' },
+      { sessionId: 'im-1', messageId: 'x', sender: ALICE, recipients: 1, contentType: 'text/plain', archived: true, as: ['sender'] },
+    );
+    const credentials = (await everything(client, ALICE)).find((e) => e.eventType === 'directory.credentials_set.v1');
+    assert.deepEqual(credentials?.summary, { realm: 'example.test', as: ['user'] });
+  });
+
+  it('pages a timeline by position', async () => {
+    const { client } = suite;
+    const s = new DomainScenario();
+    await aDay(s);
+    await run(s);
+    const all = await everything(client, BOB);
+    const seen: TimelineEntry[] = [];
+    let after: bigint | undefined;
+    for (let pages = 1; ; pages++) {
+      const page = await userTimeline(client, BOB, { limit: 4, ...(after === undefined ? {} : { after }) });
+      seen.push(...page.items);
+      if (page.next === null) {
+        assert.equal(pages, 4, '15 rows in pages of 4');
+        break;
+      }
+      assert.equal(page.next, page.items.at(-1)?.position);
+      after = page.next;
+    }
+    assert.deepEqual(seen, all);
+    for (let i = 1; i < all.length; i++) assert.ok(all[i]!.position > all[i - 1]!.position);
+    assert.equal(typeof all[0]?.position, 'bigint');
+    await assert.rejects(userTimeline(client, BOB, { limit: 0 }), ZodError);
+    await assert.rejects(userTimeline(client, BOB, { after: -1n, limit: 5 }), ZodError);
+  });
+
+  it('rebuilds twice to byte-equal tables', async () => {
+    const { client } = suite;
+    const s = new DomainScenario();
+    await aDay(s);
+    const runner = await run(s);
+    const dump = await assertRebuildsAreByteEqual(runner, client, AUDIT_TIMELINE_TABLES);
+    assert.match(dump, /presence\.watcher_subscribed\.v1/);
+  });
+});

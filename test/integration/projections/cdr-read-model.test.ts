@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { it } from 'node:test';
 import { ZodError } from 'zod';
 import type { CallRoute } from '../../../src/events/domain/call-events.ts';
 import type { DomainEvent } from '../../../src/events/domain/domain-catalogue.ts';
 import { cdrPage } from '../../../src/projections/cdr/cdr-page.ts';
 import { CDR_TABLES, cdrProjection } from '../../../src/projections/cdr/cdr-projection.ts';
-import type { ProjectionRunner } from '../../../src/projections/framework/index.ts';
-import type { SqlClient } from '../../../src/storage/sql-client.ts';
-import { readModelBackends } from '../../support/projection-backends.ts';
-import { assertRebuildsAreByteEqual, DomainScenario, startRunner, WAIT_MS } from './domain-read-model-harness.ts';
+import { forEachReadModelBackend } from '../../support/read-model-suite.ts';
+import { assertRebuildsAreByteEqual, DomainScenario, runToHead } from './domain-read-model-harness.ts';
 
 const ALICE = 'sip:alice@example.test';
 const BOB = 'sip:bob@example.test';
@@ -122,171 +120,153 @@ async function imSessions(s: DomainScenario): Promise<void> {
   await s.im('s-open', { type: 'StartImSession', data: { sessionId: 's-open', initiator: BOB, invitees: [CAROL] } });
 }
 
-for (const backend of readModelBackends) {
-  describe(`CDR read model (${backend.name})`, { skip: backend.skip ?? false }, () => {
-    let client: SqlClient;
-    const runners: ProjectionRunner<DomainEvent>[] = [];
+forEachReadModelBackend<DomainEvent>('CDR read model', {}, (suite) => {
+  const run = (s: DomainScenario) => runToHead(suite, s, cdrProjection);
 
-    before(async () => {
-      client = await backend.open();
+  it('given calls, writes one complete record per finished call: route, forwards, transfers, answer, end, duration', async () => {
+    const { client } = suite;
+    const s = new DomainScenario();
+    await calls(s);
+    await run(s);
+
+    const page = await cdrPage(client, { kind: 'call', limit: 10 });
+    assert.deepEqual(page.items.map((c) => c.id), ['c-1', 'c-2', 'c-3'], 'by (ended_at, id); the unfinished c-4 is absent');
+    assert.equal(page.next, null);
+    const [c1, c2, c3] = page.items;
+    assert.deepEqual(c1, {
+      kind: 'call',
+      id: 'c-1',
+      caller: ALICE,
+      dialledString: 'bob',
+      normalizedNumber: null,
+      routeKind: 'user',
+      routeTarget: BOB,
+      pstnRoute: null,
+      gateway: null,
+      voicePolicy: null,
+      pstnUsage: null,
+      forwards: [],
+      transfers: [],
+      startedAt: '2024-05-01T09:00:05.000Z',
+      answeredAt: '2024-05-01T09:00:05.000Z',
+      endedAt: '2024-05-01T09:01:05.000Z',
+      endCause: 'completed',
+      sipStatus: 200,
+      durationSeconds: 60,
     });
-    after(async () => {
-      await client.close();
-    });
-    beforeEach(async () => {
-      await backend.reset(client);
-    });
-    afterEach(async () => {
-      for (const r of runners.splice(0)) await r.close();
-    });
-
-    async function run(s: DomainScenario) {
-      const runner = await startRunner(s, client, cdrProjection);
-      runners.push(runner);
-      await runner.waitForPosition(await s.head(), WAIT_MS);
-      return runner;
-    }
-
-    it('given calls, writes one complete record per finished call: route, forwards, transfers, answer, end, duration', async () => {
-      const s = new DomainScenario();
-      await calls(s);
-      await run(s);
-
-      const page = await cdrPage(client, { kind: 'call', limit: 10 });
-      assert.deepEqual(page.items.map((c) => c.id), ['c-1', 'c-2', 'c-3'], 'by (ended_at, id); the unfinished c-4 is absent');
-      assert.equal(page.next, null);
-      const [c1, c2, c3] = page.items;
-      assert.deepEqual(c1, {
-        kind: 'call',
-        id: 'c-1',
-        caller: ALICE,
-        dialledString: 'bob',
-        normalizedNumber: null,
-        routeKind: 'user',
-        routeTarget: BOB,
-        pstnRoute: null,
-        gateway: null,
-        voicePolicy: null,
-        pstnUsage: null,
-        forwards: [],
-        transfers: [],
-        startedAt: '2024-05-01T09:00:05.000Z',
-        answeredAt: '2024-05-01T09:00:05.000Z',
-        endedAt: '2024-05-01T09:01:05.000Z',
-        endCause: 'completed',
-        sipStatus: 200,
-        durationSeconds: 60,
-      });
-      assert.deepEqual(
-        [c2?.routeKind, c2?.routeTarget, c2?.pstnRoute, c2?.gateway, c2?.voicePolicy, c2?.pstnUsage, c2?.normalizedNumber],
-        ['pstn', '+14255550100', 'Local', 'gw2', 'Standard', 'Local', '+14255550100'],
-      );
-      assert.deepEqual([c2?.answeredAt, c2?.endCause, c2?.sipStatus, c2?.durationSeconds], [null, 'cancelled', 487, 0]);
-      assert.deepEqual(c3?.forwards, [{ reason: 'no_answer', from: BOB, to: DAVE, at: '2024-05-01T09:02:20.000Z' }]);
-      assert.deepEqual(c3?.transfers, [{ by: DAVE, to: OUTSIDE, at: '2024-05-01T09:02:54.000Z' }]);
-      assert.deepEqual([c3?.routeKind, c3?.routeTarget], ['pstn', '+14255550199'], 'the last route');
-      assert.equal(c3?.answeredAt, '2024-05-01T09:02:24.000Z', 'the first answer');
-      assert.equal(c3?.durationSeconds, 120);
-    });
-
-    it('pages by (ended_at, id) keyset: ties broken by id, a full last page then an empty one', async () => {
-      const s = new DomainScenario();
-      await calls(s);
-      await run(s);
-
-      const first = await cdrPage(client, { kind: 'call', limit: 2 });
-      assert.deepEqual(first.items.map((c) => c.id), ['c-1', 'c-2']);
-      assert.deepEqual(first.next, { endedAt: '2024-05-01T09:01:05.000Z', id: 'c-2' });
-      const second = await cdrPage(client, { kind: 'call', after: first.next!, limit: 2 });
-      assert.deepEqual(second.items.map((c) => c.id), ['c-3']);
-      assert.equal(second.next, null);
-
-      const exact = await cdrPage(client, { kind: 'call', limit: 3 });
-      assert.ok(exact.next);
-      const beyond = await cdrPage(client, { kind: 'call', after: exact.next, limit: 3 });
-      assert.deepEqual(beyond, { kind: 'call', items: [], next: null });
-
-      const middle = await cdrPage(client, { kind: 'call', after: { endedAt: '2024-05-01T09:01:05.000Z', id: 'c-1' }, limit: 5 });
-      assert.deepEqual(middle.items.map((c) => c.id), ['c-2', 'c-3']);
-
-      await assert.rejects(cdrPage(client, { kind: 'call', limit: 0 }), ZodError);
-      await assert.rejects(cdrPage(client, { kind: 'call', limit: 1001 }), ZodError);
-      await assert.rejects(cdrPage(client, { kind: 'call', after: { endedAt: 'yesterday', id: 'c-1' }, limit: 5 }), ZodError);
-    });
-
-    it('given conferences, counts distinct participants (not lobby-only visitors) and the modalities used', async () => {
-      const s = new DomainScenario();
-      await conferences(s);
-      await run(s);
-
-      const page = await cdrPage(client, { kind: 'conference', limit: 10 });
-      assert.deepEqual(page.items, [
-        {
-          kind: 'conference',
-          id: 'weekly',
-          organizer: ALICE,
-          subject: 'Weekly sync',
-          startsAt: '2024-05-01T10:00:00.000Z',
-          endsAt: '2024-05-01T11:00:00.000Z',
-          scheduledAt: T0,
-          activatedAt: '2024-05-01T10:00:00.000Z',
-          endedAt: '2024-05-01T10:45:00.000Z',
-          endedBy: ALICE,
-          participants: [ALICE, BOB],
-          participantCount: 2,
-          modalities: ['audio', 'im', 'sharing'],
-        },
-        {
-          kind: 'conference',
-          id: 'cancelled',
-          organizer: BOB,
-          subject: '',
-          startsAt: '2024-05-01T10:00:00.000Z',
-          endsAt: '2024-05-01T11:00:00.000Z',
-          scheduledAt: T0,
-          activatedAt: null,
-          endedAt: '2024-05-01T10:50:00.000Z',
-          endedBy: null,
-          participants: [],
-          participantCount: 0,
-          modalities: [],
-        },
-      ]);
-    });
-
-    it('given IM sessions, counts messages sent, delivered and failed per recipient, late receipts included', async () => {
-      const s = new DomainScenario();
-      await imSessions(s);
-      await run(s);
-
-      const page = await cdrPage(client, { kind: 'im', limit: 10 });
-      assert.deepEqual(page.items, [
-        {
-          kind: 'im',
-          id: 's-1',
-          initiator: ALICE,
-          participants: [ALICE, BOB, CAROL],
-          participantCount: 3,
-          messagesSent: 2,
-          messagesDelivered: 2,
-          messagesFailed: 1,
-          startedAt: '2024-05-01T12:00:00.000Z',
-          endedAt: '2024-05-01T12:01:00.000Z',
-          endedBy: ALICE,
-          endReason: 'bye',
-        },
-      ]);
-    });
-
-    it('rebuilds twice to byte-equal tables', async () => {
-      const s = new DomainScenario();
-      await calls(s);
-      await conferences(s);
-      await imSessions(s);
-      const runner = await run(s);
-      const dump = await assertRebuildsAreByteEqual(runner, client, CDR_TABLES);
-      assert.match(dump, /"c-4"/, 'the open call is in the table, only not paged');
-      assert.match(dump, /"s-open"/);
-    });
+    assert.deepEqual(
+      [c2?.routeKind, c2?.routeTarget, c2?.pstnRoute, c2?.gateway, c2?.voicePolicy, c2?.pstnUsage, c2?.normalizedNumber],
+      ['pstn', '+14255550100', 'Local', 'gw2', 'Standard', 'Local', '+14255550100'],
+    );
+    assert.deepEqual([c2?.answeredAt, c2?.endCause, c2?.sipStatus, c2?.durationSeconds], [null, 'cancelled', 487, 0]);
+    assert.deepEqual(c3?.forwards, [{ reason: 'no_answer', from: BOB, to: DAVE, at: '2024-05-01T09:02:20.000Z' }]);
+    assert.deepEqual(c3?.transfers, [{ by: DAVE, to: OUTSIDE, at: '2024-05-01T09:02:54.000Z' }]);
+    assert.deepEqual([c3?.routeKind, c3?.routeTarget], ['pstn', '+14255550199'], 'the last route');
+    assert.equal(c3?.answeredAt, '2024-05-01T09:02:24.000Z', 'the first answer');
+    assert.equal(c3?.durationSeconds, 120);
   });
-}
+
+  it('pages by (ended_at, id) keyset: ties broken by id, a full last page then an empty one', async () => {
+    const { client } = suite;
+    const s = new DomainScenario();
+    await calls(s);
+    await run(s);
+
+    const first = await cdrPage(client, { kind: 'call', limit: 2 });
+    assert.deepEqual(first.items.map((c) => c.id), ['c-1', 'c-2']);
+    assert.deepEqual(first.next, { endedAt: '2024-05-01T09:01:05.000Z', id: 'c-2' });
+    const second = await cdrPage(client, { kind: 'call', after: first.next!, limit: 2 });
+    assert.deepEqual(second.items.map((c) => c.id), ['c-3']);
+    assert.equal(second.next, null);
+
+    const exact = await cdrPage(client, { kind: 'call', limit: 3 });
+    assert.ok(exact.next);
+    const beyond = await cdrPage(client, { kind: 'call', after: exact.next, limit: 3 });
+    assert.deepEqual(beyond, { kind: 'call', items: [], next: null });
+
+    const middle = await cdrPage(client, { kind: 'call', after: { endedAt: '2024-05-01T09:01:05.000Z', id: 'c-1' }, limit: 5 });
+    assert.deepEqual(middle.items.map((c) => c.id), ['c-2', 'c-3']);
+
+    await assert.rejects(cdrPage(client, { kind: 'call', limit: 0 }), ZodError);
+    await assert.rejects(cdrPage(client, { kind: 'call', limit: 1001 }), ZodError);
+    await assert.rejects(cdrPage(client, { kind: 'call', after: { endedAt: 'yesterday', id: 'c-1' }, limit: 5 }), ZodError);
+  });
+
+  it('given conferences, counts distinct participants (not lobby-only visitors) and the modalities used', async () => {
+    const { client } = suite;
+    const s = new DomainScenario();
+    await conferences(s);
+    await run(s);
+
+    const page = await cdrPage(client, { kind: 'conference', limit: 10 });
+    assert.deepEqual(page.items, [
+      {
+        kind: 'conference',
+        id: 'weekly',
+        organizer: ALICE,
+        subject: 'Weekly sync',
+        startsAt: '2024-05-01T10:00:00.000Z',
+        endsAt: '2024-05-01T11:00:00.000Z',
+        scheduledAt: T0,
+        activatedAt: '2024-05-01T10:00:00.000Z',
+        endedAt: '2024-05-01T10:45:00.000Z',
+        endedBy: ALICE,
+        participants: [ALICE, BOB],
+        participantCount: 2,
+        modalities: ['audio', 'im', 'sharing'],
+      },
+      {
+        kind: 'conference',
+        id: 'cancelled',
+        organizer: BOB,
+        subject: '',
+        startsAt: '2024-05-01T10:00:00.000Z',
+        endsAt: '2024-05-01T11:00:00.000Z',
+        scheduledAt: T0,
+        activatedAt: null,
+        endedAt: '2024-05-01T10:50:00.000Z',
+        endedBy: null,
+        participants: [],
+        participantCount: 0,
+        modalities: [],
+      },
+    ]);
+  });
+
+  it('given IM sessions, counts messages sent, delivered and failed per recipient, late receipts included', async () => {
+    const { client } = suite;
+    const s = new DomainScenario();
+    await imSessions(s);
+    await run(s);
+
+    const page = await cdrPage(client, { kind: 'im', limit: 10 });
+    assert.deepEqual(page.items, [
+      {
+        kind: 'im',
+        id: 's-1',
+        initiator: ALICE,
+        participants: [ALICE, BOB, CAROL],
+        participantCount: 3,
+        messagesSent: 2,
+        messagesDelivered: 2,
+        messagesFailed: 1,
+        startedAt: '2024-05-01T12:00:00.000Z',
+        endedAt: '2024-05-01T12:01:00.000Z',
+        endedBy: ALICE,
+        endReason: 'bye',
+      },
+    ]);
+  });
+
+  it('rebuilds twice to byte-equal tables', async () => {
+    const { client } = suite;
+    const s = new DomainScenario();
+    await calls(s);
+    await conferences(s);
+    await imSessions(s);
+    const runner = await run(s);
+    const dump = await assertRebuildsAreByteEqual(runner, client, CDR_TABLES);
+    assert.match(dump, /"c-4"/, 'the open call is in the table, only not paged');
+    assert.match(dump, /"s-open"/);
+  });
+});

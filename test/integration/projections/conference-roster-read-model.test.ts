@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { it } from 'node:test';
 import type { DomainEvent } from '../../../src/events/domain/domain-catalogue.ts';
 import { conferenceRoster } from '../../../src/projections/conference-roster/conference-roster.ts';
 import {
@@ -7,10 +7,8 @@ import {
   conferenceRosterProjection,
 } from '../../../src/projections/conference-roster/conference-roster-projection.ts';
 import { listConferences } from '../../../src/projections/conference-roster/list-conferences.ts';
-import type { ProjectionRunner } from '../../../src/projections/framework/index.ts';
-import type { SqlClient } from '../../../src/storage/sql-client.ts';
-import { readModelBackends } from '../../support/projection-backends.ts';
-import { assertRebuildsAreByteEqual, DomainScenario, startRunner, WAIT_MS } from './domain-read-model-harness.ts';
+import { forEachReadModelBackend } from '../../support/read-model-suite.ts';
+import { assertRebuildsAreByteEqual, DomainScenario, runToHead, WAIT_MS } from './domain-read-model-harness.ts';
 
 const ALICE = 'sip:alice@example.test';
 const BOB = 'sip:bob@example.test';
@@ -58,134 +56,114 @@ async function weeklyMeeting(s: DomainScenario): Promise<void> {
   await s.conference('weekly', { type: 'LockConference', data: { by: ALICE } });
 }
 
-for (const backend of readModelBackends) {
-  describe(`conference roster read model (${backend.name})`, { skip: backend.skip ?? false }, () => {
-    let client: SqlClient;
-    const runners: ProjectionRunner<DomainEvent>[] = [];
+forEachReadModelBackend<DomainEvent>('conference roster read model', {}, (suite) => {
+  const run = (s: DomainScenario) => runToHead(suite, s, conferenceRosterProjection);
 
-    before(async () => {
-      client = await backend.open();
+  it('given a lobby meeting, the roster holds who is in now with role, modalities, mute and admission', async () => {
+    const { client } = suite;
+    const s = new DomainScenario();
+    await weeklyMeeting(s);
+    await run(s);
+
+    const roster = await conferenceRoster(client, 'weekly');
+    assert.ok(roster);
+    assert.deepEqual(roster.conference, {
+      conferenceId: 'weekly',
+      organizer: ALICE,
+      subject: 'Weekly sync',
+      startsAt: '2024-05-01T10:00:00.000Z',
+      endsAt: '2024-05-01T11:00:00.000Z',
+      access: 'locked',
+      locked: true,
+      state: 'active',
+      scheduledAt: T0,
+      activatedAt: '2024-05-01T10:00:00.000Z',
+      endedAt: null,
+      endedBy: null,
+      updatedAt: '2024-05-01T10:01:10.000Z',
     });
-    after(async () => {
-      await client.close();
-    });
-    beforeEach(async () => {
-      await backend.reset(client);
-    });
-    afterEach(async () => {
-      for (const r of runners.splice(0)) await r.close();
-    });
+    assert.deepEqual(
+      roster.participants.map((p) => [p.sipUri, p.role, p.modalities, p.muted, p.inLobby]),
+      [
+        [ALICE, 'presenter', ['audio'], false, false],
+        [BOB, 'attendee', ['im', 'audio'], false, false],
+        // Left and joined again: a fresh participation, unmuted, with only the new modality.
+        [CAROL, 'attendee', ['video'], false, false],
+      ],
+    );
+    const bob = roster.participants[1];
+    assert.equal(bob?.lobbiedAt, '2024-05-01T10:00:10.000Z');
+    assert.equal(bob?.admittedAt, '2024-05-01T10:00:30.000Z');
+    assert.equal(bob?.admittedBy, ALICE);
+    assert.equal(bob?.joinedAt, '2024-05-01T10:00:30.000Z');
+    assert.equal(roster.participants[2]?.joinedAt, '2024-05-01T10:01:10.000Z');
 
-    async function run(s: DomainScenario) {
-      const runner = await startRunner(s, client, conferenceRosterProjection);
-      runners.push(runner);
-      await runner.waitForPosition(await s.head(), WAIT_MS);
-      return runner;
-    }
+    const { rows } = await client.query<{ left_reason: string; left_by: string; in_lobby: boolean }>(
+      `SELECT left_reason, left_by, in_lobby FROM conference_participants WHERE participant = $1`,
+      [DAVE],
+    );
+    assert.deepEqual(rows, [{ left_reason: 'removed', left_by: ALICE, in_lobby: false }], 'refused from the lobby: kept as removed');
 
-    it('given a lobby meeting, the roster holds who is in now with role, modalities, mute and admission', async () => {
-      const s = new DomainScenario();
-      await weeklyMeeting(s);
-      await run(s);
-
-      const roster = await conferenceRoster(client, 'weekly');
-      assert.ok(roster);
-      assert.deepEqual(roster.conference, {
-        conferenceId: 'weekly',
-        organizer: ALICE,
-        subject: 'Weekly sync',
-        startsAt: '2024-05-01T10:00:00.000Z',
-        endsAt: '2024-05-01T11:00:00.000Z',
-        access: 'locked',
-        locked: true,
-        state: 'active',
-        scheduledAt: T0,
-        activatedAt: '2024-05-01T10:00:00.000Z',
-        endedAt: null,
-        endedBy: null,
-        updatedAt: '2024-05-01T10:01:10.000Z',
-      });
-      assert.deepEqual(
-        roster.participants.map((p) => [p.sipUri, p.role, p.modalities, p.muted, p.inLobby]),
-        [
-          [ALICE, 'presenter', ['audio'], false, false],
-          [BOB, 'attendee', ['im', 'audio'], false, false],
-          // Left and joined again: a fresh participation, unmuted, with only the new modality.
-          [CAROL, 'attendee', ['video'], false, false],
-        ],
-      );
-      const bob = roster.participants[1];
-      assert.equal(bob?.lobbiedAt, '2024-05-01T10:00:10.000Z');
-      assert.equal(bob?.admittedAt, '2024-05-01T10:00:30.000Z');
-      assert.equal(bob?.admittedBy, ALICE);
-      assert.equal(bob?.joinedAt, '2024-05-01T10:00:30.000Z');
-      assert.equal(roster.participants[2]?.joinedAt, '2024-05-01T10:01:10.000Z');
-
-      const { rows } = await client.query<{ left_reason: string; left_by: string; in_lobby: boolean }>(
-        `SELECT left_reason, left_by, in_lobby FROM conference_participants WHERE participant = $1`,
-        [DAVE],
-      );
-      assert.deepEqual(rows, [{ left_reason: 'removed', left_by: ALICE, in_lobby: false }], 'refused from the lobby: kept as removed');
-
-      assert.equal(await conferenceRoster(client, 'nope'), null);
-      const later = await conferenceRoster(client, 'later');
-      assert.equal(later?.conference.state, 'scheduled');
-      assert.equal(later?.conference.access, 'open');
-      assert.equal(later?.conference.locked, false);
-      assert.deepEqual(later?.participants, []);
-    });
-
-    it('shows lobby waiters, unlock, and an ended conference with everyone put out; lists by state', async () => {
-      const s = new DomainScenario();
-      await weeklyMeeting(s);
-      s.at('2024-05-01T10:30:00.000Z');
-      await s.conference('weekly', { type: 'UnlockConference', data: { by: ALICE, access: 'lobby' } });
-      await s.conference('weekly', { type: 'JoinConference', data: { participant: DAVE, role: 'presenter', modality: 'sharing' } });
-      const runner = await run(s);
-
-      const waiting = await conferenceRoster(client, 'weekly');
-      assert.equal(waiting?.conference.access, 'lobby');
-      assert.equal(waiting?.conference.locked, false);
-      const dave = waiting?.participants.find((p) => p.sipUri === DAVE);
-      assert.deepEqual(
-        { inLobby: dave?.inLobby, role: dave?.role, modalities: dave?.modalities, joinedAt: dave?.joinedAt, lobbiedAt: dave?.lobbiedAt },
-        { inLobby: true, role: 'presenter', modalities: ['sharing'], joinedAt: null, lobbiedAt: '2024-05-01T10:30:00.000Z' },
-      );
-      const listed = await listConferences(client);
-      assert.deepEqual(
-        listed.map((c) => [c.conferenceId, c.state, c.participantCount, c.lobbyCount]),
-        [
-          ['weekly', 'active', 3, 1],
-          ['later', 'scheduled', 0, 0],
-        ],
-      );
-
-      s.at('2024-05-01T11:00:00.000Z');
-      await s.conference('weekly', { type: 'EndConference', data: { by: ALICE } });
-      await runner.waitForPosition(await s.head(), WAIT_MS);
-      const ended = await conferenceRoster(client, 'weekly');
-      assert.equal(ended?.conference.state, 'ended');
-      assert.equal(ended?.conference.endedAt, '2024-05-01T11:00:00.000Z');
-      assert.equal(ended?.conference.endedBy, ALICE);
-      assert.deepEqual(ended?.participants, []);
-      const { rows } = await client.query<{ participant: string; left_reason: string }>(
-        `SELECT participant, left_reason FROM conference_participants WHERE left_at = $1 ORDER BY participant COLLATE "C"`,
-        ['2024-05-01T11:00:00.000Z'],
-      );
-      assert.deepEqual(
-        rows.map((r) => [r.participant, r.left_reason]),
-        [ALICE, BOB, CAROL, DAVE].map((p) => [p, 'conference_ended']),
-      );
-      assert.deepEqual((await listConferences(client, { state: 'ended' })).map((c) => c.conferenceId), ['weekly']);
-      assert.deepEqual((await listConferences(client, { state: 'scheduled' })).map((c) => c.conferenceId), ['later']);
-    });
-
-    it('rebuilds twice to byte-equal tables', async () => {
-      const s = new DomainScenario();
-      await weeklyMeeting(s);
-      const runner = await run(s);
-      const dump = await assertRebuildsAreByteEqual(runner, client, CONFERENCE_ROSTER_TABLES);
-      assert.match(dump, /"weekly"/);
-    });
+    assert.equal(await conferenceRoster(client, 'nope'), null);
+    const later = await conferenceRoster(client, 'later');
+    assert.equal(later?.conference.state, 'scheduled');
+    assert.equal(later?.conference.access, 'open');
+    assert.equal(later?.conference.locked, false);
+    assert.deepEqual(later?.participants, []);
   });
-}
+
+  it('shows lobby waiters, unlock, and an ended conference with everyone put out; lists by state', async () => {
+    const { client } = suite;
+    const s = new DomainScenario();
+    await weeklyMeeting(s);
+    s.at('2024-05-01T10:30:00.000Z');
+    await s.conference('weekly', { type: 'UnlockConference', data: { by: ALICE, access: 'lobby' } });
+    await s.conference('weekly', { type: 'JoinConference', data: { participant: DAVE, role: 'presenter', modality: 'sharing' } });
+    const runner = await run(s);
+
+    const waiting = await conferenceRoster(client, 'weekly');
+    assert.equal(waiting?.conference.access, 'lobby');
+    assert.equal(waiting?.conference.locked, false);
+    const dave = waiting?.participants.find((p) => p.sipUri === DAVE);
+    assert.deepEqual(
+      { inLobby: dave?.inLobby, role: dave?.role, modalities: dave?.modalities, joinedAt: dave?.joinedAt, lobbiedAt: dave?.lobbiedAt },
+      { inLobby: true, role: 'presenter', modalities: ['sharing'], joinedAt: null, lobbiedAt: '2024-05-01T10:30:00.000Z' },
+    );
+    const listed = await listConferences(client);
+    assert.deepEqual(
+      listed.map((c) => [c.conferenceId, c.state, c.participantCount, c.lobbyCount]),
+      [
+        ['weekly', 'active', 3, 1],
+        ['later', 'scheduled', 0, 0],
+      ],
+    );
+
+    s.at('2024-05-01T11:00:00.000Z');
+    await s.conference('weekly', { type: 'EndConference', data: { by: ALICE } });
+    await runner.waitForPosition(await s.head(), WAIT_MS);
+    const ended = await conferenceRoster(client, 'weekly');
+    assert.equal(ended?.conference.state, 'ended');
+    assert.equal(ended?.conference.endedAt, '2024-05-01T11:00:00.000Z');
+    assert.equal(ended?.conference.endedBy, ALICE);
+    assert.deepEqual(ended?.participants, []);
+    const { rows } = await client.query<{ participant: string; left_reason: string }>(
+      `SELECT participant, left_reason FROM conference_participants WHERE left_at = $1 ORDER BY participant COLLATE "C"`,
+      ['2024-05-01T11:00:00.000Z'],
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.participant, r.left_reason]),
+      [ALICE, BOB, CAROL, DAVE].map((p) => [p, 'conference_ended']),
+    );
+    assert.deepEqual((await listConferences(client, { state: 'ended' })).map((c) => c.conferenceId), ['weekly']);
+    assert.deepEqual((await listConferences(client, { state: 'scheduled' })).map((c) => c.conferenceId), ['later']);
+  });
+
+  it('rebuilds twice to byte-equal tables', async () => {
+    const { client } = suite;
+    const s = new DomainScenario();
+    await weeklyMeeting(s);
+    const runner = await run(s);
+    const dump = await assertRebuildsAreByteEqual(runner, client, CONFERENCE_ROSTER_TABLES);
+    assert.match(dump, /"weekly"/);
+  });
+});

@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { it } from 'node:test';
 import type { DomainEvent } from '../../../src/events/domain/domain-catalogue.ts';
 import type { NewEvent } from '../../../src/events/envelope.ts';
-import type { EventStore } from '../../../src/events/event-store.ts';
 import { directoryProjection } from '../../../src/projections/directory/directory-projection.ts';
 import { directoryReader } from '../../../src/projections/directory/directory-reader.ts';
 import { DIRECTORY_TABLES } from '../../../src/projections/directory/directory-sql.ts';
 import { directorySeed, directoryView } from '../../../src/projections/directory/directory-view.ts';
 import { dumpTables } from '../../../src/projections/framework/dump-tables.ts';
 import { InMemoryView } from '../../../src/projections/framework/in-memory-view.ts';
-import { ProjectionRunner } from '../../../src/projections/framework/projection-runner.ts';
-import type { SqlClient } from '../../../src/storage/sql-client.ts';
-import { readModelBackends } from '../../support/projection-backends.ts';
+import { openDomainEventStore } from '../../support/projection-test-store.ts';
+import { forEachReadModelBackend } from '../../support/read-model-suite.ts';
 import { silentLogger } from '../../support/silent-logger.ts';
 import {
   ALICE,
@@ -24,7 +22,6 @@ import {
   provisioned,
   updated,
 } from '../../unit/projections/directory/domain-event-fixtures.ts';
-import { openDomainTestStore } from '../../unit/projections/directory/domain-test-store.ts';
 
 const WAIT = 10_000;
 const T1 = '2024-05-02T10:30:00.000Z';
@@ -42,115 +39,94 @@ function history(): NewEvent<DomainEvent>[] {
   ];
 }
 
-for (const backend of readModelBackends) {
-  describe(`directory projection (${backend.name})`, { skip: backend.skip ?? false }, () => {
-    let client: SqlClient;
-    let store: EventStore<DomainEvent>;
-    const closers: { close(): Promise<void> }[] = [];
+forEachReadModelBackend('directory projection', { openStore: openDomainEventStore }, (suite) => {
+  const runner = () => suite.runner(directoryProjection, { batchSize: 3 });
 
-    function runner(): ProjectionRunner<DomainEvent> {
-      const r = new ProjectionRunner<DomainEvent>({ store, client, projection: directoryProjection, batchSize: 3, logger: silentLogger });
-      closers.push(r);
-      return r;
-    }
+  it('given directory events, holds each live user and their HA1s; a deprovisioned user leaves no row', async () => {
+    const { client, store } = suite;
+    const r = runner();
+    await r.start();
+    await r.waitForPosition(await appendAll(store, history()), WAIT);
 
-    before(async () => {
-      client = await backend.open();
-    });
-    after(async () => {
-      await client.close();
-    });
-    beforeEach(async () => {
-      await backend.reset(client);
-      store = await openDomainTestStore(client);
-    });
-    afterEach(async () => {
-      for (const c of closers.splice(0).reverse()) await c.close();
-      await store.close();
-    });
-
-    it('given directory events, holds each live user and their HA1s; a deprovisioned user leaves no row', async () => {
-      const r = runner();
-      await r.start();
-      await r.waitForPosition(await appendAll(store, history()), WAIT);
-
-      const users = await client.query('SELECT * FROM directory_users ORDER BY sip_uri');
-      assert.deepEqual(users.rows, [
-        {
-          sip_uri: ALICE,
-          display_name: 'Alice A.',
-          line_uri: 'tel:+14255550101',
-          enterprise_voice_enabled: true,
-          dial_plan: null,
-          voice_policy: 'Standard',
-          max_endpoints: 6,
-          provisioned_at: new Date(T0),
-          updated_at: new Date(T1),
-        },
-        {
-          sip_uri: BOB,
-          display_name: 'User bob',
-          line_uri: null,
-          enterprise_voice_enabled: false,
-          dial_plan: null,
-          voice_policy: null,
-          max_endpoints: 8,
-          provisioned_at: new Date(T0),
-          updated_at: new Date(T0),
-        },
-      ]);
-      const credentials = await client.query('SELECT * FROM directory_credentials ORDER BY sip_uri');
-      assert.deepEqual(credentials.rows, [
-        { sip_uri: ALICE, realm: 'example.test', ha1_md5: 'b'.repeat(32), ha1_sha256: 'b'.repeat(64), set_at: new Date(T1) },
-      ]);
-    });
-
-    it('rebuilds twice to tables byte-equal to the live ones', async () => {
-      const r = runner();
-      await r.start();
-      const events = history();
-      // Live, in several appends, so the runner sees several batches.
-      await r.waitForPosition(await appendAll(store, events.slice(0, 3)), WAIT);
-      await r.waitForPosition(await appendAll(store, events.slice(3)), WAIT);
-      const live = await dumpTables(client, DIRECTORY_TABLES);
-      assert.match(live, /Alice A\./);
-
-      await r.rebuild();
-      assert.equal(await dumpTables(client, DIRECTORY_TABLES), live);
-      await r.rebuild();
-      assert.equal(await dumpTables(client, DIRECTORY_TABLES), live);
-    });
-
-    it('seeds the directory view from its tables to the same state a replay from 0 builds', async () => {
-      const r = runner();
-      await r.start();
-      const checkpoint = await appendAll(store, history());
-      await r.waitForPosition(checkpoint, WAIT);
-
-      const seeded = new InMemoryView({ store, definition: directoryView, seed: directorySeed(client), logger: silentLogger });
-      const replayed = new InMemoryView({ store, definition: directoryView, logger: silentLogger });
-      closers.push(seeded, replayed);
-      await seeded.start();
-      await replayed.start();
-      assert.equal(seeded.position, checkpoint);
-      await replayed.waitForPosition(checkpoint, WAIT);
-      assert.deepStrictEqual(seeded.state, replayed.state);
-      assert.equal(directoryReader(seeded).credentials(ALICE)?.ha1Sha256, 'b'.repeat(64));
-
-      const last = await appendAll(store, [credentialsSet(BOB, 'e'), deprovisioned(ALICE, T1)]);
-      await Promise.all([seeded.waitForPosition(last, WAIT), replayed.waitForPosition(last, WAIT)]);
-      assert.deepStrictEqual(seeded.state, replayed.state);
-      assert.deepEqual([...seeded.state.keys()], [BOB]);
-    });
-
-    it('fails, keeping the checkpoint before the batch, on credentials for an unknown user', async () => {
-      const r = runner();
-      await r.start();
-      const good = await appendAll(store, [provisioned(BOB)]);
-      await r.waitForPosition(good, WAIT);
-      await assert.rejects(r.waitForPosition(await appendAll(store, [credentialsSet(ALICE, 'f')]), WAIT), /unknown user/);
-      assert.equal(r.state, 'failed');
-      assert.equal((await client.query('SELECT 1 FROM directory_credentials')).rows.length, 0);
-    });
+    const users = await client.query('SELECT * FROM directory_users ORDER BY sip_uri');
+    assert.deepEqual(users.rows, [
+      {
+        sip_uri: ALICE,
+        display_name: 'Alice A.',
+        line_uri: 'tel:+14255550101',
+        enterprise_voice_enabled: true,
+        dial_plan: null,
+        voice_policy: 'Standard',
+        max_endpoints: 6,
+        provisioned_at: new Date(T0),
+        updated_at: new Date(T1),
+      },
+      {
+        sip_uri: BOB,
+        display_name: 'User bob',
+        line_uri: null,
+        enterprise_voice_enabled: false,
+        dial_plan: null,
+        voice_policy: null,
+        max_endpoints: 8,
+        provisioned_at: new Date(T0),
+        updated_at: new Date(T0),
+      },
+    ]);
+    const credentials = await client.query('SELECT * FROM directory_credentials ORDER BY sip_uri');
+    assert.deepEqual(credentials.rows, [
+      { sip_uri: ALICE, realm: 'example.test', ha1_md5: 'b'.repeat(32), ha1_sha256: 'b'.repeat(64), set_at: new Date(T1) },
+    ]);
   });
-}
+
+  it('rebuilds twice to tables byte-equal to the live ones', async () => {
+    const { client, store } = suite;
+    const r = runner();
+    await r.start();
+    const events = history();
+    // Live, in several appends, so the runner sees several batches.
+    await r.waitForPosition(await appendAll(store, events.slice(0, 3)), WAIT);
+    await r.waitForPosition(await appendAll(store, events.slice(3)), WAIT);
+    const live = await dumpTables(client, DIRECTORY_TABLES);
+    assert.match(live, /Alice A\./);
+
+    await r.rebuild();
+    assert.equal(await dumpTables(client, DIRECTORY_TABLES), live);
+    await r.rebuild();
+    assert.equal(await dumpTables(client, DIRECTORY_TABLES), live);
+  });
+
+  it('seeds the directory view from its tables to the same state a replay from 0 builds', async () => {
+    const { client, store } = suite;
+    const r = runner();
+    await r.start();
+    const checkpoint = await appendAll(store, history());
+    await r.waitForPosition(checkpoint, WAIT);
+
+    const seeded = new InMemoryView({ store, definition: directoryView, seed: directorySeed(client), logger: silentLogger });
+    const replayed = new InMemoryView({ store, definition: directoryView, logger: silentLogger });
+    suite.closeAfterTest(seeded, replayed);
+    await seeded.start();
+    await replayed.start();
+    assert.equal(seeded.position, checkpoint);
+    await replayed.waitForPosition(checkpoint, WAIT);
+    assert.deepStrictEqual(seeded.state, replayed.state);
+    assert.equal(directoryReader(seeded).credentials(ALICE)?.ha1Sha256, 'b'.repeat(64));
+
+    const last = await appendAll(store, [credentialsSet(BOB, 'e'), deprovisioned(ALICE, T1)]);
+    await Promise.all([seeded.waitForPosition(last, WAIT), replayed.waitForPosition(last, WAIT)]);
+    assert.deepStrictEqual(seeded.state, replayed.state);
+    assert.deepEqual([...seeded.state.keys()], [BOB]);
+  });
+
+  it('fails, keeping the checkpoint before the batch, on credentials for an unknown user', async () => {
+    const { client, store } = suite;
+    const r = runner();
+    await r.start();
+    const good = await appendAll(store, [provisioned(BOB)]);
+    await r.waitForPosition(good, WAIT);
+    await assert.rejects(r.waitForPosition(await appendAll(store, [credentialsSet(ALICE, 'f')]), WAIT), /unknown user/);
+    assert.equal(r.state, 'failed');
+    assert.equal((await client.query('SELECT 1 FROM directory_credentials')).rows.length, 0);
+  });
+});

@@ -11,10 +11,10 @@ import { callStreamId, conferenceStreamId, imStreamId, userStreamId } from '../.
 import { userDecider } from '../../../src/commands/user/user-decider.ts';
 import type { UserCommand } from '../../../src/commands/user/user-commands.ts';
 import { domainCatalogue, type DomainEvent } from '../../../src/events/domain/domain-catalogue.ts';
-import { dumpTables, ProjectionRunner, type SqlProjection } from '../../../src/projections/framework/index.ts';
+import { dumpTables, type ProjectionRunner, type SqlProjection } from '../../../src/projections/framework/index.ts';
 import type { SqlClient } from '../../../src/storage/sql-client.ts';
 import { InMemoryEventStore } from '../../support/in-memory-event-store.ts';
-import { silentLogger } from '../../support/silent-logger.ts';
+import type { ReadModelSuite } from '../../support/read-model-suite.ts';
 
 /**
  * Realistic event histories for the domain read models' tests: commands go
@@ -80,10 +80,26 @@ export class DomainScenario {
 
 export const WAIT_MS = 10_000;
 
-/** A runner for `projection` over the scenario's log, started; close it after the test. */
-export async function startRunner(scenario: DomainScenario, client: SqlClient, projection: SqlProjection<DomainEvent>, batchSize = 3) {
-  const runner = new ProjectionRunner<DomainEvent>({ store: scenario.store, client, projection, batchSize, logger: silentLogger });
+/** A runner for `projection` over the scenario's log, started; the suite closes it after the test. */
+export async function startRunner(
+  suite: ReadModelSuite<DomainEvent>,
+  scenario: DomainScenario,
+  projection: SqlProjection<DomainEvent>,
+  batchSize = 3,
+): Promise<ProjectionRunner<DomainEvent>> {
+  const runner = suite.runner(projection, { store: scenario.store, batchSize });
   await runner.start();
+  return runner;
+}
+
+/** `startRunner`, then waits until the runner has projected the scenario's whole log. */
+export async function runToHead(
+  suite: ReadModelSuite<DomainEvent>,
+  scenario: DomainScenario,
+  projection: SqlProjection<DomainEvent>,
+): Promise<ProjectionRunner<DomainEvent>> {
+  const runner = await startRunner(suite, scenario, projection);
+  await runner.waitForPosition(await scenario.head(), WAIT_MS);
   return runner;
 }
 

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { it } from 'node:test';
 import type { DomainEvent } from '../../../src/events/domain/domain-catalogue.ts';
-import type { EventStore } from '../../../src/events/event-store.ts';
 import { dumpTables } from '../../../src/projections/framework/dump-tables.ts';
 import { InMemoryView } from '../../../src/projections/framework/in-memory-view.ts';
-import { ProjectionRunner } from '../../../src/projections/framework/projection-runner.ts';
 import { seedFromSqlProjection } from '../../../src/projections/framework/view-seed.ts';
 import { createLocationReader } from '../../../src/projections/location/location-reader.ts';
 import { locationProjection } from '../../../src/projections/location/location-sql-projection.ts';
@@ -12,10 +10,10 @@ import { LOCATION_TABLES, loadLocationViewState, selectBindings } from '../../..
 import type { LocationViewState } from '../../../src/projections/location/location-view-state.ts';
 import { locationView } from '../../../src/projections/location/location-view.ts';
 import type { SqlClient } from '../../../src/storage/sql-client.ts';
-import { readModelBackends } from '../../support/projection-backends.ts';
+import { openDomainEventStore } from '../../support/projection-test-store.ts';
+import { forEachReadModelBackend } from '../../support/read-model-suite.ts';
 import { silentLogger } from '../../support/silent-logger.ts';
-import { ALICE, BOB, CAROL, DAVE, T0, registered, t } from '../../unit/projections/presence/domain-event-fixtures.ts';
-import { appendAll, openDomainEventStore } from '../../unit/projections/presence/domain-test-store.ts';
+import { ALICE, BOB, CAROL, DAVE, T0, appendAll, registered, t } from '../../unit/projections/presence/domain-event-fixtures.ts';
 import { PRESENCE_DAY_AFTERNOON, PRESENCE_DAY_MORNING } from '../../unit/projections/presence/presence-scenario.ts';
 
 const WAIT = 20_000;
@@ -36,111 +34,90 @@ async function bindingRows(client: SqlClient): Promise<Map<string, BindingRow>> 
   return new Map(rows.map((r) => [r.endpoint_id, r]));
 }
 
-for (const backend of readModelBackends) {
-  describe(`location projection (${backend.name})`, { skip: backend.skip ?? false }, () => {
-    let client: SqlClient;
-    let store: EventStore<DomainEvent>;
-    const closers: { close(): Promise<void> }[] = [];
+forEachReadModelBackend('location projection', { openStore: openDomainEventStore }, (suite) => {
+  const runner = (batchSize = 500) => suite.runner(locationProjection, { batchSize });
 
-    function runner(batchSize = 500) {
-      const r = new ProjectionRunner<DomainEvent>({ store, client, projection: locationProjection, batchSize, logger: silentLogger });
-      closers.push(r);
-      return r;
-    }
+  it('given registrations and refreshes, one row per binding with its expiry', async () => {
+    const { client, store } = suite;
+    const r = runner();
+    await r.start();
+    const events = [
+      ...PRESENCE_DAY_MORNING,
+      registered(ALICE, 'alice-tablet', { at: t(150), instanceId: '<urn:uuid:00000000-0000-4000-8000-00000000000a>', userAgent: null }),
+    ];
+    await r.waitForPosition(await appendAll(store, events), WAIT);
 
-    before(async () => {
-      client = await backend.open();
-    });
-    after(async () => {
-      await client.close();
-    });
-    beforeEach(async () => {
-      await backend.reset(client);
-      store = await openDomainEventStore(client);
-    });
-    afterEach(async () => {
-      for (const c of closers.splice(0).reverse()) await c.close();
-      await store.close();
-    });
-
-    it('given registrations and refreshes, one row per binding with its expiry', async () => {
-      const r = runner();
-      await r.start();
-      const events = [
-        ...PRESENCE_DAY_MORNING,
-        registered(ALICE, 'alice-tablet', { at: t(150), instanceId: '<urn:uuid:00000000-0000-4000-8000-00000000000a>', userAgent: null }),
-      ];
-      await r.waitForPosition(await appendAll(store, events), WAIT);
-
-      const rows = await bindingRows(client);
-      assert.deepEqual([...rows.keys()].sort(), ['alice-desk', 'alice-phone', 'alice-tablet', 'bob-desk', 'carol-phone', 'dave-desk']);
-      const bob = rows.get('bob-desk')!;
-      assert.deepEqual(
-        [bob.aor, bob.expires_at.toISOString(), bob.registered_at.toISOString(), bob.refreshed_at?.toISOString()],
-        [BOB, t(3700), t(4), t(100)],
-      );
-      assert.equal(bob.instance_id, '<urn:uuid:00000000-0000-4000-8000-0000000000b0>', 'a refresh keeps the instance id');
-      const tablet = rows.get('alice-tablet')!;
-      assert.deepEqual([tablet.instance_id, tablet.refreshed_at], ['<urn:uuid:00000000-0000-4000-8000-00000000000a>', null]);
-      assert.deepEqual((await selectBindings(client, ALICE)).map((b) => b.endpointId).sort(), ['alice-desk', 'alice-phone', 'alice-tablet']);
-      assert.equal((await selectBindings(client, ALICE)).find((b) => b.endpointId === 'alice-desk')?.registeredAt, T0);
-    });
-
-    it('unregister, expiry and deprovisioning remove rows', async () => {
-      const r = runner(5);
-      await r.start();
-      await r.waitForPosition(await appendAll(store, [...PRESENCE_DAY_MORNING, ...PRESENCE_DAY_AFTERNOON]), WAIT);
-      const rows = await bindingRows(client);
-      assert.deepEqual([...rows.keys()].sort(), ['bob-desk', 'carol-phone', 'erin-softphone']);
-      assert.deepEqual([...new Set([...rows.values()].map((b) => b.aor))].sort(), [BOB, CAROL, ERIN]);
-      assert.ok(![...rows.values()].some((b) => b.aor === DAVE || b.aor === ALICE));
-    });
-
-    it('rebuilding twice gives byte-equal tables, equal to the live ones', async () => {
-      const r = runner(2);
-      await r.start();
-      await r.waitForPosition(await appendAll(store, PRESENCE_DAY_MORNING), WAIT);
-      await r.waitForPosition(await appendAll(store, PRESENCE_DAY_AFTERNOON), WAIT);
-      const live = await dumpTables(client, LOCATION_TABLES);
-      await r.rebuild();
-      const first = await dumpTables(client, LOCATION_TABLES);
-      await r.rebuild();
-      assert.equal(first, live);
-      assert.equal(await dumpTables(client, LOCATION_TABLES), first);
-      assert.match(live, /erin-softphone/);
-    });
-
-    it('a view seeded from the table equals a replayed view', async () => {
-      const r = runner();
-      await r.start();
-      const checkpoint = await appendAll(store, PRESENCE_DAY_MORNING);
-      await r.waitForPosition(checkpoint, WAIT);
-
-      const seeded = new InMemoryView<DomainEvent, LocationViewState>({
-        store,
-        definition: locationView,
-        seed: seedFromSqlProjection(client, locationProjection.name, loadLocationViewState),
-        logger: silentLogger,
-      });
-      const replayed = new InMemoryView<DomainEvent, LocationViewState>({ store, definition: locationView, logger: silentLogger });
-      closers.push(seeded, replayed);
-      await seeded.start();
-      await replayed.start();
-      await replayed.waitForPosition(checkpoint, WAIT);
-      assert.equal(seeded.position, checkpoint);
-      assert.deepEqual(seeded.state, replayed.state);
-      assert.deepEqual(
-        createLocationReader(seeded).liveContacts(ALICE, t(200)).map((b) => b.endpointId),
-        ['alice-desk', 'alice-phone'],
-      );
-
-      const head = await appendAll(store, PRESENCE_DAY_AFTERNOON);
-      await Promise.all([seeded.waitForPosition(head, WAIT), replayed.waitForPosition(head, WAIT)]);
-      assert.deepEqual(seeded.state, replayed.state);
-      const reader = createLocationReader(seeded);
-      assert.deepEqual(reader.liveContacts(ERIN, t(3800)).map((b) => b.endpointId), ['erin-softphone']);
-      assert.deepEqual(reader.liveContacts(ERIN, t(7301)), []);
-      assert.equal(reader.bindingOf('dave-desk'), undefined);
-    });
+    const rows = await bindingRows(client);
+    assert.deepEqual([...rows.keys()].sort(), ['alice-desk', 'alice-phone', 'alice-tablet', 'bob-desk', 'carol-phone', 'dave-desk']);
+    const bob = rows.get('bob-desk')!;
+    assert.deepEqual(
+      [bob.aor, bob.expires_at.toISOString(), bob.registered_at.toISOString(), bob.refreshed_at?.toISOString()],
+      [BOB, t(3700), t(4), t(100)],
+    );
+    assert.equal(bob.instance_id, '<urn:uuid:00000000-0000-4000-8000-0000000000b0>', 'a refresh keeps the instance id');
+    const tablet = rows.get('alice-tablet')!;
+    assert.deepEqual([tablet.instance_id, tablet.refreshed_at], ['<urn:uuid:00000000-0000-4000-8000-00000000000a>', null]);
+    assert.deepEqual((await selectBindings(client, ALICE)).map((b) => b.endpointId).sort(), ['alice-desk', 'alice-phone', 'alice-tablet']);
+    assert.equal((await selectBindings(client, ALICE)).find((b) => b.endpointId === 'alice-desk')?.registeredAt, T0);
   });
-}
+
+  it('unregister, expiry and deprovisioning remove rows', async () => {
+    const { client, store } = suite;
+    const r = runner(5);
+    await r.start();
+    await r.waitForPosition(await appendAll(store, [...PRESENCE_DAY_MORNING, ...PRESENCE_DAY_AFTERNOON]), WAIT);
+    const rows = await bindingRows(client);
+    assert.deepEqual([...rows.keys()].sort(), ['bob-desk', 'carol-phone', 'erin-softphone']);
+    assert.deepEqual([...new Set([...rows.values()].map((b) => b.aor))].sort(), [BOB, CAROL, ERIN]);
+    assert.ok(![...rows.values()].some((b) => b.aor === DAVE || b.aor === ALICE));
+  });
+
+  it('rebuilding twice gives byte-equal tables, equal to the live ones', async () => {
+    const { client, store } = suite;
+    const r = runner(2);
+    await r.start();
+    await r.waitForPosition(await appendAll(store, PRESENCE_DAY_MORNING), WAIT);
+    await r.waitForPosition(await appendAll(store, PRESENCE_DAY_AFTERNOON), WAIT);
+    const live = await dumpTables(client, LOCATION_TABLES);
+    await r.rebuild();
+    const first = await dumpTables(client, LOCATION_TABLES);
+    await r.rebuild();
+    assert.equal(first, live);
+    assert.equal(await dumpTables(client, LOCATION_TABLES), first);
+    assert.match(live, /erin-softphone/);
+  });
+
+  it('a view seeded from the table equals a replayed view', async () => {
+    const { client, store } = suite;
+    const r = runner();
+    await r.start();
+    const checkpoint = await appendAll(store, PRESENCE_DAY_MORNING);
+    await r.waitForPosition(checkpoint, WAIT);
+
+    const seeded = new InMemoryView<DomainEvent, LocationViewState>({
+      store,
+      definition: locationView,
+      seed: seedFromSqlProjection(client, locationProjection.name, loadLocationViewState),
+      logger: silentLogger,
+    });
+    const replayed = new InMemoryView<DomainEvent, LocationViewState>({ store, definition: locationView, logger: silentLogger });
+    suite.closeAfterTest(seeded, replayed);
+    await seeded.start();
+    await replayed.start();
+    await replayed.waitForPosition(checkpoint, WAIT);
+    assert.equal(seeded.position, checkpoint);
+    assert.deepEqual(seeded.state, replayed.state);
+    assert.deepEqual(
+      createLocationReader(seeded).liveContacts(ALICE, t(200)).map((b) => b.endpointId),
+      ['alice-desk', 'alice-phone'],
+    );
+
+    const head = await appendAll(store, PRESENCE_DAY_AFTERNOON);
+    await Promise.all([seeded.waitForPosition(head, WAIT), replayed.waitForPosition(head, WAIT)]);
+    assert.deepEqual(seeded.state, replayed.state);
+    const reader = createLocationReader(seeded);
+    assert.deepEqual(reader.liveContacts(ERIN, t(3800)).map((b) => b.endpointId), ['erin-softphone']);
+    assert.deepEqual(reader.liveContacts(ERIN, t(7301)), []);
+    assert.equal(reader.bindingOf('dave-desk'), undefined);
+  });
+});

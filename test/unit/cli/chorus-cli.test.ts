@@ -95,7 +95,7 @@ describe('chorus argument validation (in process)', () => {
     { args: ['replay', '--user', 'bob', '--at', '2025-01-31T09:00:00Z'], names: /--user:/ },
     { args: ['projections', 'rebuild', 'Not A Name'], names: /<name>: must be a projection name/ },
     { args: ['projections', 'rebuild'], names: /missing required argument 'name'/ },
-    { args: ['serve', '--role', 'frontend'], names: /Allowed choices are all/ },
+    { args: ['serve', '--role', 'backend'], names: /Allowed choices are all, frontend, projector, relay/ },
     { args: ['frobnicate'], names: /unknown command 'frobnicate'/ },
     { args: ['user', 'add', 'sip:alice@example.test', '--password', 'pw', 'extra'], names: /too many arguments/ },
   ];

@@ -1,13 +1,8 @@
 import type net from 'node:net';
+import { ConnectionTable, type TableConnection } from './connection-table.ts';
+import { listenServer } from './listen-server.ts';
 import { StreamFramer } from './stream-framer.ts';
-import {
-  TransportError,
-  type FlowId,
-  type InboundPacket,
-  type MessageSource,
-  type SendTarget,
-  type Transport,
-} from './transport.ts';
+import { TransportError, type FlowId, type InboundPacket, type SendTarget, type Transport } from './transport.ts';
 
 export type StreamTransportOptions = {
   readonly host: string;
@@ -31,12 +26,9 @@ export type StreamSocketFactory = {
 
 const PONG = Buffer.from('\r\n', 'latin1');
 
-type Connection = {
-  readonly flowId: FlowId;
+type Connection = TableConnection & {
   readonly socket: net.Socket;
   readonly framer: StreamFramer;
-  readonly remoteKey: string;
-  readonly source: MessageSource;
   incompleteTimer: NodeJS.Timeout | undefined;
 };
 
@@ -52,50 +44,35 @@ export class StreamTransport implements Transport {
   readonly #factory: StreamSocketFactory;
   readonly #options: StreamTransportOptions;
   readonly #server: net.Server;
-  readonly #byFlow = new Map<FlowId, Connection>();
-  readonly #byRemote = new Map<string, Connection>();
-  readonly #connecting = new Map<string, Promise<Connection>>();
+  readonly #connections: ConnectionTable<Connection>;
   #handler: (packet: InboundPacket) => void = () => {};
-  #nextId = 1;
-  #localAddress = '';
-  #localPort = 0;
   #closed: Promise<void> | undefined;
 
   private constructor(factory: StreamSocketFactory, options: StreamTransportOptions) {
     this.#factory = factory;
     this.#options = options;
     this.protocol = factory.protocol;
+    this.#connections = new ConnectionTable(factory.protocol);
     this.#server = factory.createServer((socket) => this.#adopt(socket));
   }
 
   static async listen(factory: StreamSocketFactory, options: StreamTransportOptions): Promise<StreamTransport> {
     const transport = new StreamTransport(factory, options);
-    const server = transport.#server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, options.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const addr = server.address();
-    if (addr === null || typeof addr === 'string') throw new TransportError('stream server has no address');
-    transport.#localAddress = addr.address;
-    transport.#localPort = addr.port;
-    server.on('error', () => {});
+    const local = await listenServer(transport.#server, options.host, options.port, 'stream server');
+    transport.#connections.bindLocal(local.address, local.port);
     return transport;
   }
 
   get localAddress(): string {
-    return this.#localAddress;
+    return this.#connections.localAddress;
   }
 
   get localPort(): number {
-    return this.#localPort;
+    return this.#connections.localPort;
   }
 
   get connectionCount(): number {
-    return this.#byFlow.size;
+    return this.#connections.size;
   }
 
   onPacket(handler: (packet: InboundPacket) => void): void {
@@ -103,24 +80,23 @@ export class StreamTransport implements Transport {
   }
 
   hasFlow(flowId: FlowId): boolean {
-    return this.#byFlow.has(flowId);
+    return this.#connections.has(flowId);
   }
 
   async send(target: SendTarget, data: Buffer): Promise<FlowId> {
     if (this.#closed) throw new TransportError(`${this.protocol} transport is closed`);
-    let conn = target.flowId === undefined ? undefined : this.#byFlow.get(target.flowId);
-    conn ??= this.#byRemote.get(remoteKey(target.address, target.port));
-    conn ??= await this.#connect(target.address, target.port);
+    const conn = this.#connections.find(target) ?? (await this.#connect(target.address, target.port));
     if (conn.socket.destroyed) throw new TransportError(`connection ${conn.flowId} is closed`);
     conn.socket.write(data);
     return conn.flowId;
   }
 
   #connect(address: string, port: number): Promise<Connection> {
-    const key = remoteKey(address, port);
-    const pending = this.#connecting.get(key);
-    if (pending) return pending;
-    const attempt = new Promise<Connection>((resolve, reject) => {
+    return this.#connections.connectOnce(address, port, () => this.#open(address, port));
+  }
+
+  #open(address: string, port: number): Promise<Connection> {
+    return new Promise<Connection>((resolve, reject) => {
       const { socket, ready } = this.#factory.connect(address, port);
       const timer = setTimeout(() => {
         socket.destroy();
@@ -135,32 +111,17 @@ export class StreamTransport implements Transport {
         clearTimeout(timer);
         resolve(this.#adopt(socket, address, port));
       });
-    }).finally(() => this.#connecting.delete(key));
-    this.#connecting.set(key, attempt);
-    return attempt;
+    });
   }
 
   #adopt(socket: net.Socket, address?: string, port?: number): Connection {
-    const remoteAddress = address ?? normaliseAddress(socket.remoteAddress ?? '');
-    const remotePort = port ?? socket.remotePort ?? 0;
-    const flowId = `${this.protocol}:${this.#nextId++}:${remoteAddress}:${remotePort}`;
     const conn: Connection = {
-      flowId,
+      ...this.#connections.identify(address, port, socket),
       socket,
       framer: new StreamFramer(this.#options.maxMessageSize),
-      remoteKey: remoteKey(remoteAddress, remotePort),
-      source: {
-        protocol: this.protocol,
-        address: remoteAddress,
-        port: remotePort,
-        flowId,
-        localAddress: this.#localAddress,
-        localPort: this.#localPort,
-      },
       incompleteTimer: undefined,
     };
-    this.#byFlow.set(flowId, conn);
-    this.#byRemote.set(conn.remoteKey, conn);
+    this.#connections.add(conn);
     socket.setNoDelay(true);
     socket.setTimeout(this.#options.idleTimeoutMs ?? 15 * 60_000, () => socket.destroy());
     socket.on('data', (chunk: Buffer) => this.#receive(conn, chunk));
@@ -206,24 +167,14 @@ export class StreamTransport implements Transport {
 
   #forget(conn: Connection): void {
     if (conn.incompleteTimer) clearTimeout(conn.incompleteTimer);
-    this.#byFlow.delete(conn.flowId);
-    if (this.#byRemote.get(conn.remoteKey) === conn) this.#byRemote.delete(conn.remoteKey);
+    this.#connections.remove(conn);
   }
 
   close(): Promise<void> {
     this.#closed ??= new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
-      for (const conn of this.#byFlow.values()) conn.socket.destroy();
+      for (const conn of this.#connections.connections()) conn.socket.destroy();
     });
     return this.#closed;
   }
-}
-
-function remoteKey(address: string, port: number): string {
-  return `${normaliseAddress(address).toLowerCase()}|${port}`;
-}
-
-/** "::ffff:127.0.0.1" (dual-stack sockets) is the IPv4 peer 127.0.0.1. */
-function normaliseAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

@@ -3,14 +3,9 @@ import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { isUtf8 } from 'node:buffer';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import {
-  TransportError,
-  type FlowId,
-  type InboundPacket,
-  type MessageSource,
-  type SendTarget,
-  type Transport,
-} from './transport.ts';
+import { ConnectionTable, type TableConnection } from './connection-table.ts';
+import { listenServer } from './listen-server.ts';
+import { TransportError, type FlowId, type InboundPacket, type SendTarget, type Transport } from './transport.ts';
 
 /** The WebSocket subprotocol of SIP (RFC 7118 §4.1). */
 export const SIP_SUBPROTOCOL = 'sip';
@@ -35,11 +30,8 @@ export type WsTransportOptions = {
   };
 };
 
-type Connection = {
-  readonly flowId: FlowId;
+type Connection = TableConnection & {
   readonly socket: WebSocket;
-  readonly remoteKey: string;
-  readonly source: MessageSource;
 };
 
 /**
@@ -57,18 +49,14 @@ export class WsTransport implements Transport {
   readonly #options: WsTransportOptions;
   readonly #http: http.Server;
   readonly #wss: WebSocketServer;
-  readonly #byFlow = new Map<FlowId, Connection>();
-  readonly #byRemote = new Map<string, Connection>();
-  readonly #connecting = new Map<string, Promise<Connection>>();
+  readonly #connections: ConnectionTable<Connection>;
   #handler: (packet: InboundPacket) => void = () => {};
-  #nextId = 1;
-  #localAddress = '';
-  #localPort = 0;
   #closed: Promise<void> | undefined;
 
   private constructor(options: WsTransportOptions) {
     this.#options = options;
     this.protocol = options.tls ? 'wss' : 'ws';
+    this.#connections = new ConnectionTable(this.protocol);
     this.#http = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }) : http.createServer();
     // A plain HTTP request to the SIP port gets a short answer, not a hanging socket.
     this.#http.on('request', (_req, res) => res.writeHead(426, { Upgrade: 'websocket' }).end());
@@ -89,32 +77,21 @@ export class WsTransport implements Transport {
 
   static async listen(options: WsTransportOptions): Promise<WsTransport> {
     const transport = new WsTransport(options);
-    const server = transport.#http;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, options.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const addr = server.address();
-    if (addr === null || typeof addr === 'string') throw new TransportError('WebSocket server has no address');
-    transport.#localAddress = addr.address;
-    transport.#localPort = addr.port;
-    server.on('error', () => {});
+    const local = await listenServer(transport.#http, options.host, options.port, 'WebSocket server');
+    transport.#connections.bindLocal(local.address, local.port);
     return transport;
   }
 
   get localAddress(): string {
-    return this.#localAddress;
+    return this.#connections.localAddress;
   }
 
   get localPort(): number {
-    return this.#localPort;
+    return this.#connections.localPort;
   }
 
   get connectionCount(): number {
-    return this.#byFlow.size;
+    return this.#connections.size;
   }
 
   onPacket(handler: (packet: InboundPacket) => void): void {
@@ -122,14 +99,12 @@ export class WsTransport implements Transport {
   }
 
   hasFlow(flowId: FlowId): boolean {
-    return this.#byFlow.has(flowId);
+    return this.#connections.has(flowId);
   }
 
   async send(target: SendTarget, data: Buffer): Promise<FlowId> {
     if (this.#closed) throw new TransportError(`${this.protocol} transport is closed`);
-    let conn = target.flowId === undefined ? undefined : this.#byFlow.get(target.flowId);
-    conn ??= this.#byRemote.get(remoteKey(target.address, target.port));
-    conn ??= await this.#connect(target.address, target.port);
+    const conn = this.#connections.find(target) ?? (await this.#connect(target.address, target.port));
     if (conn.socket.readyState !== WebSocket.OPEN) throw new TransportError(`connection ${conn.flowId} is closed`);
     const socket = conn.socket;
     await new Promise<void>((resolve, reject) => {
@@ -142,12 +117,13 @@ export class WsTransport implements Transport {
   }
 
   #connect(address: string, port: number): Promise<Connection> {
-    const key = remoteKey(address, port);
-    const pending = this.#connecting.get(key);
-    if (pending) return pending;
+    return this.#connections.connectOnce(address, port, () => this.#open(address, port));
+  }
+
+  #open(address: string, port: number): Promise<Connection> {
     const host = address.includes(':') ? `[${address}]` : address;
     const tls = this.#options.tls;
-    const attempt = new Promise<Connection>((resolve, reject) => {
+    return new Promise<Connection>((resolve, reject) => {
       const socket = new WebSocket(`${this.protocol}://${host}:${port}`, SIP_SUBPROTOCOL, {
         handshakeTimeout: this.#options.connectTimeoutMs ?? 10_000,
         maxPayload: this.#options.maxMessageSize,
@@ -164,35 +140,17 @@ export class WsTransport implements Transport {
         const raw = (socket as unknown as { _socket?: Duplex })._socket;
         resolve(this.#adopt(socket, raw, address, port));
       });
-    }).finally(() => this.#connecting.delete(key));
-    this.#connecting.set(key, attempt);
-    return attempt;
+    });
   }
 
   #adopt(socket: WebSocket, raw: Duplex | undefined, address?: string, port?: number): Connection {
     const net = raw as { remoteAddress?: string; remotePort?: number; setTimeout?: (ms: number, cb: () => void) => void } | undefined;
-    const remoteAddress = address ?? normaliseAddress(net?.remoteAddress ?? '');
-    const remotePort = port ?? net?.remotePort ?? 0;
-    const flowId = `${this.protocol}:${this.#nextId++}:${remoteAddress}:${remotePort}`;
-    const conn: Connection = {
-      flowId,
-      socket,
-      remoteKey: remoteKey(remoteAddress, remotePort),
-      source: {
-        protocol: this.protocol,
-        address: remoteAddress,
-        port: remotePort,
-        flowId,
-        localAddress: this.#localAddress,
-        localPort: this.#localPort,
-      },
-    };
-    this.#byFlow.set(flowId, conn);
-    this.#byRemote.set(conn.remoteKey, conn);
+    const conn: Connection = { ...this.#connections.identify(address, port, net), socket };
+    this.#connections.add(conn);
     net?.setTimeout?.(this.#options.idleTimeoutMs ?? 15 * 60_000, () => socket.terminate());
     socket.on('message', (data: RawData) => this.#receive(conn, toBuffer(data)));
     socket.on('error', () => socket.terminate());
-    socket.on('close', () => this.#forget(conn));
+    socket.on('close', () => this.#connections.remove(conn));
     return conn;
   }
 
@@ -204,14 +162,9 @@ export class WsTransport implements Transport {
     this.#handler({ kind: 'message', data, source: conn.source });
   }
 
-  #forget(conn: Connection): void {
-    this.#byFlow.delete(conn.flowId);
-    if (this.#byRemote.get(conn.remoteKey) === conn) this.#byRemote.delete(conn.remoteKey);
-  }
-
   close(): Promise<void> {
     this.#closed ??= new Promise<void>((resolve) => {
-      for (const conn of this.#byFlow.values()) conn.socket.terminate();
+      for (const conn of this.#connections.connections()) conn.socket.terminate();
       this.#wss.close(() => this.#http.close(() => resolve()));
     });
     return this.#closed;
@@ -222,12 +175,4 @@ function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
   return Buffer.from(data);
-}
-
-function remoteKey(address: string, port: number): string {
-  return `${normaliseAddress(address).toLowerCase()}|${port}`;
-}
-
-function normaliseAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

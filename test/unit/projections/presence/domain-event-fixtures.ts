@@ -3,6 +3,7 @@ import type { Availability } from '../../../../src/events/domain/availability.ts
 import { AVAILABILITY_CODES } from '../../../../src/events/domain/availability.ts';
 import { domainCatalogue, type DomainEvent } from '../../../../src/events/domain/domain-catalogue.ts';
 import type { NewEvent, RecordedEvent } from '../../../../src/events/envelope.ts';
+import type { EventStore } from '../../../../src/events/event-store.ts';
 
 /**
  * Domain events for the presence and location specs. Every builder validates
@@ -224,4 +225,11 @@ export function recorded<E extends DomainEvent>(events: readonly E[]): RecordedE
       metadata: { occurredAt, recordedAt: occurredAt, correlationId: 'test', causationId: null, actor: 'test', node: 'test-node' },
     } as RecordedEvent<E>;
   });
+}
+
+/** Appends each event to its domain stream (one append each, as separate commands would); returns the last position. */
+export async function appendAll(store: EventStore<DomainEvent>, events: readonly DomainEvent[]): Promise<bigint> {
+  let last = 0n;
+  for (const e of events) last = (await store.append(streamOf(e), [toNew(e)], { expectedVersion: 'any' })).positions.at(-1)!;
+  return last;
 }

@@ -26,7 +26,7 @@ describe('loadSipFrontEndConfig', () => {
       rateExempt: [],
       minExpires: 60,
       defaultExpires: 3600,
-      digestAlgorithms: ['SHA-256', 'MD5'],
+      digestAlgorithms: ['MD5'],
       maxExpires: 86_400,
       imArchive: true,
       imMaxBodyBytes: 16_384,
