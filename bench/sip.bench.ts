@@ -14,6 +14,8 @@
  *   BENCH_SIP_SCALE_USERS   registered endpoints each watching one other user; 0 skips   [100000]
  *   BENCH_SIP_LOG_LEVEL     the edition's log level, on stderr (failures are counted     [fatal]
  *                           in the report either way; `warn` shows each one)
+ *   BENCH_SIP_HEAPSNAPSHOT  1: write a V8 heap snapshot (cwd) after the scale phase's     [0]
+ *                           subscriptions, to see what the per-user memory is made of
  *
  * 1. REGISTER with MD5 digest (SIPp, bench/sipp/register-stable-call-id.xml = the test fixture
  *    register.xml with CSeqs from -key; one call = one user) for users user1..userN: Chorus, then
@@ -36,6 +38,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeHeapSnapshot } from 'node:v8';
 import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/config.ts';
@@ -84,6 +87,8 @@ interface RegisterRun {
   readonly perSecond: number;
   /** endpoint.registered.v1 / endpoint.refreshed.v1 events appended (Chorus) or location rows (Kamailio). */
   readonly durable: number;
+  /** Chorus: appends and the transactions they shared during the run (group commit); null for Kamailio. */
+  readonly groupCommit: { readonly appends: number; readonly transactions: number; readonly maxBatch: number } | null;
   readonly durableWhat: string;
   readonly failures: Readonly<Record<string, number>>;
 }
@@ -189,6 +194,7 @@ async function sippRegister(
   rows: readonly InjectionRow[],
   round: RegisterRound,
   durable: () => Promise<{ count: number; what: string }>,
+  commits: () => Promise<RegisterRun['groupCommit']> = async () => null,
 ): Promise<RegisterRun> {
   const workDir = await mkdtemp(join(tmpdir(), `chorus-bench-sipp-${target}-`));
   try {
@@ -214,6 +220,7 @@ async function sippRegister(
     if (c.failed > 0) console.log(`# ${target}: ${c.failed} failed registrations\n${describeSippResult(result).split('\n').slice(0, 8).join('\n')}`);
     const seconds = elapsedSeconds(await readFile(join(workDir, 'stats.csv'), 'utf8'));
     const d = await durable();
+    const groupCommit = await commits();
     return {
       target,
       users: rows.length,
@@ -224,10 +231,21 @@ async function sippRegister(
       perSecond: c.successful / seconds,
       durable: d.count,
       durableWhat: d.what,
+      groupCommit,
       failures: c.failures,
     };
   } finally {
     await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function queryRows(url: string, sql: string, params: unknown[] = []): Promise<{ rows: Record<string, unknown>[] }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query<Record<string, unknown>>(sql, params);
+  } finally {
+    await client.end();
   }
 }
 
@@ -244,6 +262,13 @@ async function countRows(url: string, sql: string, params: unknown[] = []): Prom
 
 const COUNT_EVENTS_SINCE = `SELECT count(*) AS n FROM chorus_events WHERE event_type = ANY($1::text[]) AND global_position > $2`;
 const COUNT_LOCATIONS = `SELECT count(*) AS n FROM location`;
+/**
+ * How the run's appends shared transactions: recordedAt is the append transaction's timestamp (µs),
+ * the same for every event of one group-committed batch. One REGISTER appends one such event.
+ */
+const GROUP_COMMIT_SINCE = `SELECT count(*) AS appends, count(DISTINCT r) AS transactions, max(c) AS max_batch FROM (
+  SELECT metadata->>'recordedAt' AS r, count(*) OVER (PARTITION BY metadata->>'recordedAt') AS c
+  FROM chorus_events WHERE event_type = ANY($1::text[]) AND global_position > $2) t`;
 
 async function registerChorus(
   edition: StandardEdition,
@@ -255,10 +280,21 @@ async function registerChorus(
   eventTypes: ReadonlyArray<'endpoint.registered.v1' | 'endpoint.refreshed.v1'>,
 ): Promise<RegisterRun> {
   const before = await edition.store.headPosition();
-  return sippRegister('chorus', remote, rows, round, async () => ({
-    count: await countRows(url, COUNT_EVENTS_SINCE, [eventTypes, String(before)]),
-    what: `${eventTypes.map((t) => t.replace(/\.v1$/, '')).join('+')} events`,
-  }));
+  return sippRegister(
+    'chorus',
+    remote,
+    rows,
+    round,
+    async () => ({
+      count: await countRows(url, COUNT_EVENTS_SINCE, [eventTypes, String(before)]),
+      what: `${eventTypes.map((t) => t.replace(/\.v1$/, '')).join('+')} events`,
+    }),
+    async () => {
+      const { rows } = await queryRows(url, GROUP_COMMIT_SINCE, [eventTypes, String(before)]);
+      const row = rows[0] ?? {};
+      return { appends: Number(row['appends'] ?? 0), transactions: Number(row['transactions'] ?? 0), maxBatch: Number(row['max_batch'] ?? 0) };
+    },
+  );
 }
 
 function kamailioDbUrl(url: string): string {
@@ -397,6 +433,7 @@ async function scale(
     await settled(edition);
     const rss = process.memoryUsage().rss;
     const heapUsed = process.memoryUsage().heapUsed;
+    if (process.env['BENCH_SIP_HEAPSNAPSHOT'] === '1') console.log(`scale: heap snapshot ${writeHeapSnapshot()}`);
     const refresh = await registerChorus(edition, url, remote, rows, { ...round, round: 3 }, ['endpoint.refreshed.v1']);
     await settled(edition);
     return {
@@ -489,7 +526,13 @@ function report(chorus: RegisterRun, kamailio: RegisterRun | string, fan: Fanout
       ? `scale: not measured (${sc})`
       : `scale: ${fmt(sc.users)} users; RSS after subscribing ${mb(sc.rssBytes)}, max during phase ${mb(sc.maxRssBytes)}, heap used ${mb(sc.heapUsedBytes)};` +
         ` refresh of ${fmt(sc.refresh.users)} bindings at ${fmt(sc.refresh.perSecond)}/s in ${sc.refresh.elapsedSeconds.toFixed(1)} s`;
-  return `${reg}\n\n${goals}\n\n${fanDetail}\n${scaleDetail}\n`;
+  const commitDetail = (what: string, r: RegisterRun): string =>
+    r.groupCommit === null
+      ? `${what}: group commit not measured`
+      : `${what}: ${fmt(r.groupCommit.appends)} appends in ${fmt(r.groupCommit.transactions)} transactions` +
+        ` (mean ${(r.groupCommit.appends / Math.max(1, r.groupCommit.transactions)).toFixed(1)} per transaction, largest ${fmt(r.groupCommit.maxBatch)})`;
+  const commits = [commitDetail('group commit, Chorus REGISTER run', chorus), ...(typeof sc === 'string' ? [] : [commitDetail('group commit, scale refresh run', sc.refresh)])].join('\n');
+  return `${reg}\n\n${goals}\n\n${fanDetail}\n${scaleDetail}\n${commits}\n`;
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -1,8 +1,33 @@
+import {
+  AnalyticsAnswerSchema,
+  AnalyticsQuerySchema,
+  analyticsPath,
+  type AnalyticsAnswer,
+  type AnalyticsQuery,
+  type AnalyticsReport,
+} from '../api/contract/analytics-contract.ts';
 import { z } from 'zod';
 import { ApiErrorSchema } from '../api/api-error.ts';
 import { HealthSchema, type Health } from '../api/routes/health-routes.ts';
 import { AddUserRequestSchema, USERS_PATH, UserCreatedSchema, type AddUserRequest, type UserCreated } from '../api/contract/users-contract.ts';
 import { REPLAY_PATH, ReplayQuerySchema, ReplayResultSchema, type ReplayQuery, type ReplayResult } from '../api/contract/replay-contract.ts';
+import {
+  AtQuerySchema,
+  REPLAY_ROUTING_PATH,
+  ReplayCallResultSchema,
+  ReplayConferenceResultSchema,
+  ReplayRoutingResultSchema,
+  WHATIF_PATH,
+  WhatIfRequestSchema,
+  WhatIfResultSchema,
+  replayCallPath,
+  replayConferencePath,
+  type ReplayCallResult,
+  type ReplayConferenceResult,
+  type ReplayRoutingResult,
+  type WhatIfRequest,
+  type WhatIfResultBody,
+} from '../api/contract/replay-as-of-contract.ts';
 import {
   PROJECTIONS_PATH,
   ProjectionNameSchema,
@@ -71,6 +96,27 @@ export class ChorusApiClient implements ChorusBackend {
     return this.#request({ method: 'GET', path: REPLAY_PATH, query: q, answer: ReplayResultSchema, what: `replay ${q.user}` });
   }
 
+  replayConference(conferenceId: string, at: string): Promise<ReplayConferenceResult> {
+    const q = AtQuerySchema.parse({ at });
+    const path = replayConferencePath(conferenceId);
+    return this.#request({ method: 'GET', path, query: q, answer: ReplayConferenceResultSchema, what: `replay conference ${conferenceId}` });
+  }
+
+  replayCall(sipCallId: string, at: string): Promise<ReplayCallResult> {
+    const q = AtQuerySchema.parse({ at });
+    return this.#request({ method: 'GET', path: replayCallPath(sipCallId), query: q, answer: ReplayCallResultSchema, what: `replay call ${sipCallId}` });
+  }
+
+  replayRouting(at: string): Promise<ReplayRoutingResult> {
+    const q = AtQuerySchema.parse({ at });
+    return this.#request({ method: 'GET', path: REPLAY_ROUTING_PATH, query: q, answer: ReplayRoutingResultSchema, what: 'replay routing' });
+  }
+
+  whatIf(request: WhatIfRequest): Promise<WhatIfResultBody> {
+    const body = WhatIfRequestSchema.parse(request);
+    return this.#request({ method: 'POST', path: WHATIF_PATH, body, answer: WhatIfResultSchema, what: `whatif ${body.sipCallId}` });
+  }
+
   projectionsStatus(): Promise<ProjectionsStatus> {
     return this.#request({ method: 'GET', path: PROJECTIONS_PATH, answer: ProjectionsStatusSchema, what: 'projections status' });
   }
@@ -83,6 +129,12 @@ export class ChorusApiClient implements ChorusBackend {
       answer: ProjectionRebuildAcceptedSchema,
       what: `rebuild projection ${valid}`,
     });
+  }
+
+  analytics(report: AnalyticsReport, query: AnalyticsQuery): Promise<AnalyticsAnswer> {
+    const q = AnalyticsQuerySchema.parse(query);
+    const wire = Object.fromEntries(Object.entries(q).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    return this.#request({ method: 'GET', path: analyticsPath(report), query: wire, answer: AnalyticsAnswerSchema, what: `analytics ${report}` });
   }
 
   async #request<S extends z.ZodType>(spec: RequestSpec<S>, alsoAccepted: readonly number[] = []): Promise<z.output<S>> {

@@ -14,10 +14,18 @@ import { validateCommandInput } from './cli-arguments.ts';
 import { CliEnvironmentError, loadCliEnvironment } from './cli-environment.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { OfflineUnavailableError } from './offline-errors.ts';
+import { addPrivacyCommands } from './privacy-commands.ts';
 import { RemoteRebuildError, watchRemoteRebuild } from './online-rebuild.ts';
 import { EventProgress, type ProgressReport } from './progress.ts';
 import { formatReplay } from './format-replay.ts';
+import { formatAnalytics } from './format-analytics.ts';
+import { ANALYTICS_REPORTS, AnalyticsQueryFields, AnalyticsReportSchema, checkAnalyticsRange } from '../api/contract/analytics-contract.ts';
 import { UnknownUserAtInstantError } from '../projections/as-of/index.ts';
+import { registerAuditCommands } from './audit-commands.ts';
+import { asOfCommands } from './as-of-commands.ts';
+import type { AuditDatabaseOpener } from './audit-database.ts';
+import { registerAuditVerifyCommand } from './audit-verify-command.ts';
+import type { OfflineLogOpener } from './offline-log.ts';
 
 export interface CliContext {
   readonly env: NodeJS.ProcessEnv;
@@ -31,6 +39,10 @@ export interface CliContext {
   readonly openOfflineBackend?: OfflineBackendOpener;
   /** Between two polls of a server's rebuild. Default 500 ms. */
   readonly rebuildPollIntervalMs?: number;
+  /** How `timeline` and `export` open the log when no server answers (src/cli/main.ts passes the real one). Undefined: they need a server. */
+  readonly openOfflineLog?: OfflineLogOpener;
+  /** How `audit verify` opens the log's database when no server answers (src/cli/main.ts passes the real one). Undefined: it needs a server. */
+  readonly openAuditDatabase?: AuditDatabaseOpener;
 }
 
 const HELP_FOOTER = `
@@ -53,6 +65,8 @@ const UserAddInputSchema = z.object({
 const ReplayInputSchema = z.object({ user: SipUriSchema, at: IsoInstantSchema });
 
 const RebuildInputSchema = z.object({ name: ProjectionNameSchema });
+
+const AnalyticsInputSchema = z.object({ report: AnalyticsReportSchema, ...AnalyticsQueryFields }).superRefine(checkAnalyticsRange);
 
 const ServeInputSchema = z.object({ role: z.enum(EDITION_ROLES) });
 
@@ -201,14 +215,30 @@ export async function runChorusCli(args: readonly string[], context: CliContext)
       const created = await client().addUser(input);
       stdout.write(`added ${created.sipUri}${created.lineUri === undefined ? '' : ` with line ${created.lineUri}`}\n`);
     });
+  addPrivacyCommands(user, { env, stdout });
 
+  const asOf = asOfCommands({
+    env,
+    stdout,
+    stderr,
+    ...(context.openOfflineLog === undefined ? {} : { openOfflineLog: context.openOfflineLog }),
+    fail: (code) => {
+      exitCode = code;
+    },
+  });
   program
     .command('replay')
-    .description("show a user's state as it was at an instant, rebuilt from the event log")
-    .requiredOption('--user <sip-uri>', 'address of record, sip:user@domain')
+    .description('show a user, a conference, a call or the routing configuration as it was at an instant, rebuilt from the event log')
+    .option('--user <sip-uri>', 'address of record, sip:user@domain')
+    .option('--conference <id>', 'conference id: roster, lock and roles')
+    .option('--call <sip-call-id>', "a call's SIP Call-ID: its legs and state")
+    .option('--routing', 'dial plans, voice policies, PSTN routes, gateways and per-user forwarding')
     .requiredOption('--at <instant>', 'ISO-8601 instant with offset, e.g. 2025-01-31T09:00:00Z')
     .option('--json', 'print the answer as JSON')
     .action(async function (this: Command, options: Record<string, unknown>) {
+      if (options['user'] === undefined) return asOf.replayOther(this, options);
+      if (options['conference'] !== undefined || options['call'] !== undefined || options['routing'] !== undefined)
+        return this.error('error: give exactly one of --user, --conference, --call or --routing', { exitCode: EXIT_USAGE, code: 'chorus.invalidArgument' });
       const input = validateCommandInput(
         this,
         ReplayInputSchema,
@@ -220,6 +250,27 @@ export async function runChorusCli(args: readonly string[], context: CliContext)
         (backend) => backend.replay(input),
       );
       stdout.write(options['json'] === true ? `${JSON.stringify(result, null, 2)}\n` : formatReplay(result));
+    });
+
+  program
+    .command('analytics')
+    .description('an analytics report from the running server: ' + ANALYTICS_REPORTS.join(', '))
+    .argument('<report>', ANALYTICS_REPORTS.join(' | '))
+    .requiredOption('--from <instant>', 'inclusive start, ISO-8601 with offset')
+    .requiredOption('--to <instant>', 'exclusive end, ISO-8601 with offset')
+    .option('--user <sip-uri>', 'only this user (presence-time, im-volume)')
+    .option('--as-of <instant>', "what counts as now for states still open (default: the server's clock)")
+    .option('--json', 'print the answer as JSON')
+    .action(async function (this: Command, report: unknown, options: Record<string, unknown>) {
+      const input = validateCommandInput(
+        this,
+        AnalyticsInputSchema,
+        { report, from: options['from'], to: options['to'], user: options['user'], asOf: options['asOf'] },
+        { report: '<report>', from: '--from', to: '--to', user: '--user', asOf: '--as-of' },
+      );
+      const { report: name, ...query } = input;
+      const answer = await client().analytics(name, query);
+      stdout.write(options['json'] === true ? `${JSON.stringify(answer, null, 2)}\n` : formatAnalytics(answer));
     });
 
   const projections = program.command('projections').description('inspect and rebuild read models');
@@ -270,6 +321,28 @@ export async function runChorusCli(args: readonly string[], context: CliContext)
       }
       stdout.write(`rebuild of ${input.name}: done at position ${position}\n`);
     });
+
+  registerAuditVerifyCommand(program, {
+    env,
+    stdout,
+    stderr,
+    ...(context.openAuditDatabase === undefined ? {} : { openAuditDatabase: context.openAuditDatabase }),
+    fail: (code) => {
+      exitCode = code;
+    },
+  });
+
+  asOf.register(program);
+
+  registerAuditCommands(program, {
+    env,
+    stdout,
+    stderr,
+    ...(context.openOfflineLog === undefined ? {} : { openOfflineLog: context.openOfflineLog }),
+    fail: (code) => {
+      exitCode = code;
+    },
+  });
 
   try {
     await program.parseAsync([...args], { from: 'user' });

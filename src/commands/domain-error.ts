@@ -17,6 +17,7 @@ export const DOMAIN_ERROR_CODES = [
   'etag_mismatch',
   'invalid_publication',
   'invalid_until',
+  'watcher_blocked',
   // IM
   'session_exists',
   'session_not_found',

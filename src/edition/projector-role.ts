@@ -35,13 +35,17 @@ export async function startProjectorRole(config: Config, kafka: KafkaConfig, opt
   const adminToken = resolveAdminToken(config.adminToken);
   const parts = new ShutdownStack(log);
   try {
-    const storage = await openEventStorage(config);
+    const projections = options.projections ?? domainProjections;
+    // Each projection applies its batches in a transaction of its own: one connection each (at least the default 5).
+    const storage = await openEventStorage(config, { readModelConnections: Math.max(5, projections.length) });
     parts.push('event storage', storage);
     const projector = new Projector<DomainEvent>({
       kafka,
       client: storage.readModel,
       catalogue: domainCatalogue,
-      projections: options.projections ?? domainProjections,
+      // The relay publishes the sealed log; the workers open personal fields with the shared key store.
+      keys: storage.dataKeys,
+      projections,
       ...(config.nodeId ? { workerId: config.nodeId } : {}),
       logger: log.child({ module: 'pool-projector' }),
     });

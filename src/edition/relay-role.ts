@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/config.ts';
-import type { DomainEvent } from '../events/domain/domain-catalogue.ts';
 import { logger, type Logger } from '../logging/logger.ts';
 import { createMetricsRegistry, type Registry } from '../metrics/metrics-registry.ts';
 import type { KafkaConfig } from '../pool/kafka-config.ts';
@@ -34,7 +33,8 @@ export async function startRelayRole(config: Config, kafka: KafkaConfig, options
     const storage = await openEventStorage(config);
     parts.push('event storage', storage);
     // The read-model client of a postgres store is a pool on the LOG's database: where the checkpoint belongs.
-    const relay = new EventRelay<DomainEvent>({ store: storage.store, client: storage.readModel, kafka, logger: log.child({ module: 'pool-relay' }) });
+    // The log as stored (personal fields sealed): Kafka never holds what a destroyed key would erase.
+    const relay = new EventRelay({ store: storage.sealedLog, client: storage.readModel, kafka, logger: log.child({ module: 'pool-relay' }) });
     parts.push('relay', relay);
     await relay.start();
     const http = await startHealthOnlyHttp({

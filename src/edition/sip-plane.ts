@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
+import type { AggregateCache } from '../commands/aggregate-cache.ts';
 import type { Config } from '../config/config.ts';
 import type { DomainEvent } from '../events/domain/domain-catalogue.ts';
 import type { EventStore } from '../events/event-store.ts';
@@ -15,6 +16,8 @@ import { loadSipFrontEndConfig, type SipFrontEndConfig } from '../realtime/front
 import { DomainWatcherPolicy, EventStorePresenceCommands, PresenceServer, presenceSourceOf } from '../realtime/presence/index.ts';
 import { EventStoreBindingLedger } from '../realtime/registrar/event-store-binding-ledger.ts';
 import { ExpirySweeper } from '../realtime/registrar/expiry-sweeper.ts';
+import { FlowTable } from '../realtime/registrar/flow-table.ts';
+import { registeredContactHop } from '../realtime/calls/registered-contact-hop.ts';
 
 export interface SipPlaneOptions {
   readonly config: Config;
@@ -22,6 +25,8 @@ export interface SipPlaneOptions {
   readonly sip?: SipFrontEndConfig;
   readonly store: EventStore<DomainEvent>;
   readonly views: HotPathViews;
+  /** The node's aggregate cache, shared with the API's dispatcher. Default: none (each command folds the whole stream). */
+  readonly aggregates?: AggregateCache;
   readonly metrics?: Registry;
   readonly logger: Logger;
 }
@@ -46,6 +51,9 @@ export async function startSipPlane(options: SipPlaneOptions): Promise<SipPlane>
   // One secret per process when none is configured (nonces then die with the process: clients re-challenge).
   const sip: SipFrontEndConfig = { ...loaded, nonceSecret: loaded.nonceSecret ?? randomBytes(32).toString('base64url') };
   const nodeId = config.nodeId;
+  const aggregates = options.aggregates ? { aggregates: options.aggregates } : {};
+  // Shared so the call router and presence server reach TCP/TLS/WS contacts over the connection they registered on.
+  const flows = new FlowTable();
 
   const callRouter = new CallRouter({
     authenticator: new DigestAuthenticator({
@@ -57,7 +65,8 @@ export async function startSipPlane(options: SipPlaneOptions): Promise<SipPlane>
     }),
     routing: views.readers.routing,
     location: views.readers.location,
-    commands: new EventStoreCallCommandSink({ store }),
+    commands: new EventStoreCallCommandSink({ store, ...aggregates }),
+    nextHopOf: registeredContactHop(flows),
     ...(nodeId !== undefined ? { nodeId } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     logger,
@@ -66,14 +75,17 @@ export async function startSipPlane(options: SipPlaneOptions): Promise<SipPlane>
     config,
     sip,
     store,
+    ...aggregates,
     directory: views.readers.directory,
     location: views.readers.location,
+    flowTable: flows,
     callRouter: {
       handle(request) {
         if (callRouter.handle(request)) return;
         // Not a call the router routed (e.g. routed before a restart): an in-dialog request
-        // follows its Route set as a loose-routing proxy would; a stray out-of-dialog one has no transaction.
-        if (request.inDialog || request.message.method === 'ACK') request.proxy();
+        // follows its Route set as a loose-routing proxy would, but only through a Route we
+        // record-routed (no open relay); a stray out-of-dialog one has no transaction.
+        if (request.inDialog || request.message.method === 'ACK') request.proxy({ requireOwnRoute: true });
         else request.reply(481);
       },
       close: () => callRouter.close(),
@@ -88,11 +100,12 @@ export async function startSipPlane(options: SipPlaneOptions): Promise<SipPlane>
           algorithms: sip.digestAlgorithms,
           logger,
         }),
-        commands: new EventStorePresenceCommands({ store }),
+        commands: new EventStorePresenceCommands({ store, ...aggregates }),
         presence: presenceSourceOf(views.presence),
         changes: views.presence,
         bindings: views.readers.location,
-        policy: new DomainWatcherPolicy(),
+        flows,
+        policy: new DomainWatcherPolicy({ blockedWatchers: (presentity) => views.readers.presence.blockedWatchersOf(presentity) }),
         contactFor,
         ...(nodeId !== undefined ? { nodeId } : {}),
         logger,
@@ -101,7 +114,7 @@ export async function startSipPlane(options: SipPlaneOptions): Promise<SipPlane>
   });
   const sweeper = new ExpirySweeper({
     due: { aorsWithBindingsDueBy: (now, limit) => usersDueForSweep(views.location, views.presence, now, limit) },
-    ledger: new EventStoreBindingLedger({ store }),
+    ledger: new EventStoreBindingLedger({ store, ...aggregates }),
     ...(nodeId !== undefined ? { nodeId } : {}),
     logger,
   });

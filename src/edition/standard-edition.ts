@@ -6,10 +6,12 @@ import { createHttpServer, type ApiRoutePlugin } from '../api/http-server.ts';
 import { conferenceRoutes } from '../api/routes/conference-routes.ts';
 import { imRoutes } from '../api/routes/im-routes.ts';
 import { projectionsRoutes } from '../api/routes/projections-routes.ts';
+import { userPresenceBlockRoutes } from '../api/routes/user-presence-block-routes.ts';
 import { userPresenceRoutes } from '../api/routes/user-presence-routes.ts';
 import { userVoiceRoutes } from '../api/routes/user-voice-routes.ts';
 import { usersRoutes } from '../api/routes/users-routes.ts';
 import { voiceConfigRoutes } from '../api/routes/voice-config-routes.ts';
+import { AggregateCache } from '../commands/aggregate-cache.ts';
 import { CommandDispatcher } from '../commands/dispatch/command-dispatcher.ts';
 import type { DomainEvent } from '../events/domain/domain-catalogue.ts';
 import type { EventStore } from '../events/event-store.ts';
@@ -31,7 +33,13 @@ import { queryConferencesRoutes } from '../api/routes/query-conferences-routes.t
 import { queryPresenceRoutes } from '../api/routes/query-presence-routes.ts';
 import { queryRegistrationsRoutes } from '../api/routes/query-registrations-routes.ts';
 import { queryTimelineRoutes } from '../api/routes/query-timeline-routes.ts';
+import { analyticsRoutes } from '../api/routes/analytics-routes.ts';
+import { unifiedTimelineRoutes } from '../api/routes/unified-timeline-routes.ts';
+import { exportRoutes } from '../api/routes/export-routes.ts';
 import { replayRoutes } from '../api/routes/replay-routes.ts';
+import { auditRoutes } from '../api/routes/audit-routes.ts';
+import { loadAuditConfig, type AuditConfig } from '../audit/audit-config.ts';
+import { startChainKeeper } from '../audit/start-chain-keeper.ts';
 import { startSipPlane, type SipPlane } from './sip-plane.ts';
 import type { SipFrontEndConfig } from '../realtime/front-end/sip-front-end-config.ts';
 import { ShutdownStack } from './shutdown-stack.ts';
@@ -39,6 +47,8 @@ import type { KafkaConfig } from '../pool/kafka-config.ts';
 import { KafkaViewFeed } from '../pool/frontend/kafka-view-feed.ts';
 import { domainCatalogue } from '../events/domain/domain-catalogue.ts';
 import { ensureCheckpointTable } from '../projections/framework/projection-checkpoints.ts';
+import { privacyRoutes } from '../api/routes/privacy-routes.ts';
+import { PrivacyService } from '../privacy/privacy-service.ts';
 
 
 export interface StandardEditionOptions {
@@ -56,6 +66,8 @@ export interface StandardEditionOptions {
   readonly projections?: readonly SqlProjection<DomainEvent>[];
   /** SIP settings beyond SIP_PORT/CHORUS_DOMAIN. Default: read from the environment (`loadSipFrontEndConfig`). */
   readonly sip?: SipFrontEndConfig;
+  /** Audit hash chain settings (docs/audit.md). Default: read from the environment (`loadAuditConfig`). */
+  readonly audit?: AuditConfig;
 }
 
 export interface StandardEdition {
@@ -103,6 +115,7 @@ export async function startStandardEdition(config: Config, options: StandardEdit
   const startedAt = performance.now();
   const adminToken = resolveAdminToken(config.adminToken);
   const parts = new ShutdownStack(log);
+  const audit = options.audit ?? loadAuditConfig();
 
   // Where split roles will choose their parts; exhaustive so adding a role forces a decision here.
   switch (role) {
@@ -124,11 +137,14 @@ export async function startStandardEdition(config: Config, options: StandardEdit
     const storage = await openEventStorage(config);
     parts.push('event storage', storage);
     const { store } = storage;
-    const dispatcher = new CommandDispatcher({ store, node: config.nodeId ?? hostname() });
+    // One aggregate cache per node: the API and the SIP plane write the same user streams and warm it for each other.
+    const aggregates = new AggregateCache();
+    const dispatcher = new CommandDispatcher({ store, node: config.nodeId ?? hostname(), aggregates });
     // A front end's views follow the log through Kafka; the projector role owns the SQL read models (docs/pool.md).
     let viewSource: EventStore<DomainEvent> = store;
     if (role === 'frontend' && options.kafka) {
-      const feed = await KafkaViewFeed.open({ store, kafka: options.kafka, catalogue: domainCatalogue, logger: child('pool-frontend') });
+      // The topic carries the sealed log: the feed opens personal fields with this node's key store.
+      const feed = await KafkaViewFeed.open({ store, kafka: options.kafka, catalogue: domainCatalogue, keys: storage.dataKeys, logger: child('pool-frontend') });
       parts.push('kafka view feed', feed);
       viewSource = feed;
       // The views seed from the projector's checkpoints; before the projector's first start there is no table to read.
@@ -151,11 +167,16 @@ export async function startStandardEdition(config: Config, options: StandardEdit
     await projections.start();
     parts.push('projections', projections);
 
+    // 2b. The audit hash chain follows the log in the background (docs/audit.md).
+    const chainKeeper = await startChainKeeper({ audit, store: config.store, client: storage.readModel, logger: child('audit') });
+    if (chainKeeper) parts.push('audit chain keeper', chainKeeper);
+
     // 3. The SIP plane on config.sipPort, over the views the projection manager keeps current.
     const sip = await startSipPlane({
       config,
       store,
       views,
+      aggregates,
       metrics,
       logger: child('sip'),
       ...(options.sip ? { sip: options.sip } : {}),
@@ -170,18 +191,26 @@ export async function startStandardEdition(config: Config, options: StandardEdit
     const routes: ApiRoutePlugin[] = [
       usersRoutes({ dispatcher }),
       userPresenceRoutes({ dispatcher }),
+      userPresenceBlockRoutes({ dispatcher, presence: views.readers.presence, directory: views.readers.directory }),
       userVoiceRoutes({ dispatcher }),
       voiceConfigRoutes({ dispatcher }),
       imRoutes({ dispatcher }),
       conferenceRoutes({ dispatcher }),
       projectionsRoutes({ manager: projections, headPosition: () => store.headPosition(), log: projectionLog }),
-      replayRoutes({ store }),
+      replayRoutes({ store, client: storage.readModel }),
       queryPresenceRoutes({ presence: views.readers.presence, directory: views.readers.directory, clock }),
       queryRegistrationsRoutes({ location: views.readers.location, directory: views.readers.directory, clock }),
       queryCallsRoutes({ client: storage.readModel }),
       queryConferencesRoutes({ client: storage.readModel }),
       queryCdrRoutes({ client: storage.readModel }),
       queryTimelineRoutes({ client: storage.readModel }),
+      privacyRoutes({
+        privacy: new PrivacyService({ store, keys: storage.dataKeys, node: config.nodeId ?? hostname(), logger: child('privacy') }),
+      }),
+      analyticsRoutes({ client: storage.readModel, clock }),
+      unifiedTimelineRoutes({ client: storage.readModel }),
+      exportRoutes({ store }),
+      auditRoutes({ client: storage.readModel, trustedKeys: audit.trustedKeys }),
     ];
     const http = createHttpServer({
       config: { adminToken: adminToken.token, store: config.store },

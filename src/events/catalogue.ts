@@ -72,6 +72,20 @@ export class EventCatalogue<E extends EventShape = EventShape> {
     return cat;
   }
 
+  /**
+   * The same types, versions and upcasters, each schema replaced by
+   * `wrap(type, schema)`: how a store adapter checks events whose stored form
+   * differs from their domain form (encrypted personal fields, src/privacy).
+   */
+  mapSchemas(wrap: (type: string, schema: z.ZodType) => z.ZodType): EventCatalogue<EventShape> {
+    const mapped = new EventCatalogue<EventShape>();
+    for (const [type, schema] of this.#current) mapped.#current.set(type, wrap(type, schema));
+    for (const [type, schema] of this.#legacy) mapped.#legacy.set(type, wrap(type, schema));
+    for (const [type, upcast] of this.#upcasters) mapped.#upcasters.set(type, upcast);
+    for (const [family, type] of this.#currentOfFamily) mapped.#currentOfFamily.set(family, type);
+    return mapped;
+  }
+
   /** Every current type, sorted. */
   get types(): readonly string[] {
     return [...this.#current.keys()].sort();

@@ -8,6 +8,12 @@ import { conferenceRosterProjection } from './conference-roster/conference-roste
 import { activeCallsProjection } from './active-calls/active-calls-projection.ts';
 import { cdrProjection } from './cdr/cdr-projection.ts';
 import { auditTimelineProjection } from './audit-timeline/audit-timeline-projection.ts';
+import {
+  callAnalyticsProjection,
+  conferenceAnalyticsProjection,
+  imAnalyticsProjection,
+  presenceAnalyticsProjection,
+} from './analytics/index.ts';
 
 /**
  * Every SQL read model of the domain, in the order they start. The Standard
@@ -24,4 +30,9 @@ export const domainProjections: readonly SqlProjection<DomainEvent>[] = [
   activeCallsProjection,
   cdrProjection,
   auditTimelineProjection,
+  // Analytics (issue 6): added after the fact, they build from position 0 on the next start like any other.
+  callAnalyticsProjection,
+  presenceAnalyticsProjection,
+  imAnalyticsProjection,
+  conferenceAnalyticsProjection,
 ];

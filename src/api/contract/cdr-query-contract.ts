@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CallEndCauseSchema, ForwardReasonSchema } from '../../events/domain/call-events.ts';
+import { CallEndCauseSchema, CallLegReasonSchema, ForwardReasonSchema } from '../../events/domain/call-events.ts';
 import { ModalitySchema } from '../../events/domain/conference-events.ts';
 import { IsoInstantSchema } from '../../events/domain/primitives.ts';
 import { CdrCursorSchema, CdrKindSchema, MAX_CDR_PAGE, type CdrCursor, type CdrKind } from '../../projections/cdr/cdr-page.ts';
@@ -54,6 +54,7 @@ export const CdrQuerySchema = z
 
 const ForwardSchema = z.object({ reason: ForwardReasonSchema, from: z.string(), to: z.string(), at: z.string() });
 const TransferSchema = z.object({ by: z.string(), to: z.string(), at: z.string() });
+const LegSchema = z.object({ reason: CallLegReasonSchema, onBehalfOf: z.string(), member: z.string(), contacts: z.array(z.string()), at: z.string() });
 
 /** A finished call (src/projections/cdr). */
 export const CallCdrSchema = z.object({
@@ -62,6 +63,8 @@ export const CallCdrSchema = z.object({
   caller: z.string(),
   dialledString: z.string(),
   normalizedNumber: z.string().nullable(),
+  /** The PSTN gateway the call came in from; null for a call from a user. */
+  inboundGateway: z.string().nullable(),
   routeKind: z.enum(['user', 'pstn']).nullable(),
   /** The user the last route rang, or the E.164 number it dialled out to. */
   routeTarget: z.string().nullable(),
@@ -71,6 +74,8 @@ export const CallCdrSchema = z.object({
   pstnUsage: z.string().nullable(),
   forwards: z.array(ForwardSchema),
   transfers: z.array(TransferSchema),
+  /** Team-call members and delegates whose phones rang on the callee's behalf, in order. */
+  legs: z.array(LegSchema),
   startedAt: IsoInstantSchema,
   answeredAt: IsoInstantSchema.nullable(),
   endedAt: IsoInstantSchema,

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import {
   CallEndCauseSchema,
+  CallLegReasonSchema,
   CallRouteSchema,
   DialledStringSchema,
   ForwardReasonSchema,
   ParkOrbitSchema,
   SipCallIdSchema,
 } from '../../events/domain/call-events.ts';
-import { CallTargetSchema, ContactUriSchema } from '../../events/domain/primitives.ts';
+import { CallTargetSchema, ConfigNameSchema, ContactUriSchema, SipUriSchema } from '../../events/domain/primitives.ts';
 
 function command<T extends string, D extends z.ZodType>(type: T, data: D) {
   return z.strictObject({ type: z.literal(type), data });
@@ -21,6 +22,8 @@ export const InitiateCallSchema = command(
     dialledString: DialledStringSchema,
     /** The dial plan's result; omitted when a SIP URI was dialled. */
     normalizedNumber: z.string().max(256).optional(),
+    /** The PSTN gateway the call came in from; omitted for a call from a user. */
+    inboundGateway: ConfigNameSchema.optional(),
   }),
 );
 
@@ -33,6 +36,17 @@ export const AnswerCallSchema = command('AnswerCall', z.strictObject({ contact: 
 export const ForwardCallSchema = command(
   'ForwardCall',
   z.strictObject({ reason: ForwardReasonSchema, from: CallTargetSchema, to: CallTargetSchema }),
+);
+
+/** A team-call member's or a delegate's phones join the ringing (see `call.leg_added.v1`). */
+export const AddCallLegSchema = command(
+  'AddCallLeg',
+  z.strictObject({
+    reason: CallLegReasonSchema,
+    onBehalfOf: SipUriSchema,
+    member: SipUriSchema,
+    contacts: z.array(ContactUriSchema).min(1).max(64),
+  }),
 );
 
 export const TransferCallSchema = command('TransferCall', z.strictObject({ by: CallTargetSchema, to: CallTargetSchema }));
@@ -57,6 +71,7 @@ export const CallCommandSchema = z.discriminatedUnion('type', [
   MarkCallRingingSchema,
   AnswerCallSchema,
   ForwardCallSchema,
+  AddCallLegSchema,
   TransferCallSchema,
   HoldCallSchema,
   ResumeCallSchema,

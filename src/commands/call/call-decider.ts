@@ -14,6 +14,7 @@ const ACCEPTS: Readonly<Record<Exclude<CallCommand['type'], 'InitiateCall' | 'En
   MarkCallRinging: ['routed', 'ringing'],
   AnswerCall: ['routed', 'ringing'],
   ForwardCall: ['initiated', 'forwarded', 'routed', 'ringing'],
+  AddCallLeg: ['routed', 'ringing'],
   TransferCall: ['answered', 'held'],
   HoldCall: ['answered'],
   ResumeCall: ['held'],
@@ -44,7 +45,14 @@ export function decideCall(command: CallCommand, state: CallState, context: Deci
       return [
         {
           type: 'call.initiated.v1',
-          data: { sipCallId: d.sipCallId, caller: d.caller, dialledString: d.dialledString, normalizedNumber: d.normalizedNumber ?? null, at },
+          data: {
+            sipCallId: d.sipCallId,
+            caller: d.caller,
+            dialledString: d.dialledString,
+            normalizedNumber: d.normalizedNumber ?? null,
+            ...(d.inboundGateway === undefined ? {} : { inboundGateway: d.inboundGateway }),
+            at,
+          },
         },
       ];
     }
@@ -70,6 +78,13 @@ export function decideCall(command: CallCommand, state: CallState, context: Deci
       if (c.forwardChain.length >= MAX_FORWARDS)
         throw new DomainError('forward_loop', `call ${c.sipCallId} was already forwarded ${MAX_FORWARDS} times`);
       return [{ type: 'call.forwarded.v1', data: { sipCallId: c.sipCallId, reason, from, to, at } }];
+    }
+    case 'AddCallLeg': {
+      const c = inState(state, command.type);
+      const { reason, onBehalfOf, member, contacts } = command.data;
+      if (member === onBehalfOf || member === c.caller)
+        throw new DomainError('invalid_target', `call ${c.sipCallId} cannot ring ${member} on behalf of ${onBehalfOf}`);
+      return [{ type: 'call.leg_added.v1', data: { sipCallId: c.sipCallId, reason, onBehalfOf, member, contacts, at } }];
     }
     case 'TransferCall': {
       const c = inState(state, command.type);

@@ -55,6 +55,8 @@ export function evolveCall(state: CallState, event: CallEvent): CallState {
       return { ...call(state, event.type), status: 'routed' };
     case 'call.ringing.v1':
       return { ...call(state, event.type), status: 'ringing' };
+    case 'call.leg_added.v1':
+      return call(state, event.type);
     case 'call.answered.v1': {
       const c = call(state, event.type);
       return { ...c, status: 'answered', answeredAt: c.answeredAt ?? event.data.at };

@@ -4,6 +4,7 @@ import type { DomainEvent } from '../../events/domain/domain-catalogue.ts';
 import type { VoiceFeatures } from '../../events/domain/voice-config-events.ts';
 import type { EventShape } from '../../events/envelope.ts';
 import type { EventStore } from '../../events/event-store.ts';
+import type { AggregateCache } from '../aggregate-cache.ts';
 import { handleCommand } from '../command-handler.ts';
 import { ConferenceCommandSchema, type ConferenceCommand } from '../conference/conference-commands.ts';
 import { conferenceDecider } from '../conference/conference-decider.ts';
@@ -32,6 +33,8 @@ export interface CommandDispatcherOptions {
   readonly newId?: () => string;
   /** Event ids; must be UUIDv7. Default: `uuid`'s v7. */
   readonly newEventId?: () => string;
+  /** The node's aggregate cache, shared with the SIP plane. Default: none (each command folds the whole stream). */
+  readonly aggregates?: AggregateCache;
 }
 
 /** Who asked, for the events' metadata. */
@@ -104,6 +107,7 @@ export class CommandDispatcher {
   readonly #clock: () => string;
   readonly #newId: () => string;
   readonly #newEventId: () => string;
+  readonly #aggregates: AggregateCache | undefined;
 
   constructor(options: CommandDispatcherOptions) {
     this.#store = options.store;
@@ -111,6 +115,7 @@ export class CommandDispatcher {
     this.#clock = options.clock ?? (() => new Date().toISOString());
     this.#newId = options.newId ?? randomUUID;
     this.#newEventId = options.newEventId ?? uuidv7;
+    this.#aggregates = options.aggregates;
   }
 
   /** Commands on the user `sipUri` (`user-<aor>`). */
@@ -133,7 +138,7 @@ export class CommandDispatcher {
     const user = await this.userState(sipUri);
     if (user.status === 'active' && user.profile.voicePolicy !== null) {
       const policyName = user.profile.voicePolicy;
-      const policy = await readAggregate(this.#store, voiceConfigDecider, voiceConfigStreamId('voicepolicy', policyName));
+      const policy = await readAggregate(this.#store, voiceConfigDecider, voiceConfigStreamId('voicepolicy', policyName), this.#aggregates);
       if (policy.status !== 'defined' || policy.kind !== 'voicepolicy')
         throw new CommandRejectedError('not_defined', 409, `${sipUri} has voice policy ${policyName}, which is not defined`);
       if (!policy.definition.features[feature])
@@ -147,7 +152,7 @@ export class CommandDispatcher {
 
   /** The user's state as its stream stands; `absent` for an unknown user. */
   userState(sipUri: string): Promise<UserState> {
-    return readAggregate(this.#store, userDecider, streamIdOf(() => userStreamId(sipUri), 'sipUri'));
+    return readAggregate(this.#store, userDecider, streamIdOf(() => userStreamId(sipUri), 'sipUri'), this.#aggregates);
   }
 
   /** Refuses with `not_provisioned` (404) unless every address is an active user. */
@@ -203,6 +208,7 @@ export class CommandDispatcher {
           node: this.#node,
         },
         newEventId: this.#newEventId,
+        ...(this.#aggregates ? { cache: this.#aggregates } : {}),
       });
       const last = outcome.appendResult?.positions.at(-1);
       return {

@@ -25,6 +25,7 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   etag_mismatch: 412,
   invalid_publication: 422,
   invalid_until: 422,
+  watcher_blocked: 403,
   // IM
   session_exists: 409,
   session_not_found: 404,

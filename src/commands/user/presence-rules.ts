@@ -7,6 +7,7 @@ import type { DecisionContext } from '../decider.ts';
 import { DomainError } from '../domain-error.ts';
 import { addSeconds, isBefore, toUtc } from '../time.ts';
 import { isLive } from './expiry-rules.ts';
+import { isBlockedBy } from './presence-block-rules.ts';
 import type { UserCommandOf } from './user-commands.ts';
 import type { ActiveUser, Publication, UserEvent } from './user-state.ts';
 
@@ -120,6 +121,9 @@ export function subscribeWatcher(
 ): UserEvent[] {
   const now = context.now();
   const d = command.data;
+  // The log has the last word: a view-based policy may not have seen the block yet.
+  if (isBlockedBy(user.presenceBlocks, d.watcherUri))
+    throw new DomainError('watcher_blocked', `${user.profile.sipUri} has blocked ${d.watcherUri}`);
   return [
     {
       type: 'presence.watcher_subscribed.v1',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AvailabilityCodeSchema, AvailabilitySchema } from '../../events/domain/availability.ts';
 import { MAX_ENDPOINTS_LIMIT } from '../../events/domain/directory-events.ts';
 import { InstanceIdSchema } from '../../events/domain/endpoint-events.ts';
-import { SubscriptionIdSchema } from '../../events/domain/presence-events.ts';
+import { MAX_PRESENCE_BLOCKS, PresenceBlockSchema, SubscriptionIdSchema } from '../../events/domain/presence-events.ts';
 import {
   CallTargetSchema,
   ConfigNameSchema,
@@ -156,6 +156,17 @@ export const UnsubscribeWatcherSchema = command(
   z.strictObject({ subscriptionId: SubscriptionIdSchema }),
 );
 
+/** The complete presence block list: AORs and domains whose SUBSCRIBEs get 403; `[]`: nobody. */
+export const SetPresenceBlocksSchema = command(
+  'SetPresenceBlocks',
+  z.strictObject({ blocked: uniqueList(PresenceBlockSchema, 'blocked').max(MAX_PRESENCE_BLOCKS) }),
+);
+
+/** Adds one AOR or domain to the presence block list; its live subscriptions end (reason `rejected`). */
+export const BlockWatcherSchema = command('BlockWatcher', z.strictObject({ watcher: PresenceBlockSchema }));
+
+export const UnblockWatcherSchema = command('UnblockWatcher', z.strictObject({ watcher: PresenceBlockSchema }));
+
 /** Writes the expiry of every binding, publication, subscription and user state whose time has passed. */
 export const SweepExpiredSchema = command('SweepExpired', z.strictObject({}));
 
@@ -202,6 +213,9 @@ export const UserCommandSchema = z.discriminatedUnion('type', [
   ClearUserStateSchema,
   SubscribeWatcherSchema,
   UnsubscribeWatcherSchema,
+  SetPresenceBlocksSchema,
+  BlockWatcherSchema,
+  UnblockWatcherSchema,
   SweepExpiredSchema,
   SetForwardingSchema,
   SetSimultaneousRingSchema,

@@ -11,6 +11,7 @@ import {
   unsubscribeWatcher,
   withdrawPresence,
 } from './presence-rules.ts';
+import { blockWatcher, setPresenceBlocks, unblockWatcher } from './presence-block-rules.ts';
 import type { UserCommand } from './user-commands.ts';
 import { evolveUser, initialUserState, USER_EVENT_TYPES, type ActiveUser, type UserEvent, type UserState } from './user-state.ts';
 import { setDelegates, setForwarding, setSimultaneousRing, setTeamCall } from './voice-feature-rules.ts';
@@ -41,6 +42,12 @@ function decideForActiveUser(command: UserCommand, user: ActiveUser, context: De
       return subscribeWatcher(command, user, context);
     case 'UnsubscribeWatcher':
       return unsubscribeWatcher(command, user, context);
+    case 'SetPresenceBlocks':
+      return setPresenceBlocks(command, user, context);
+    case 'BlockWatcher':
+      return blockWatcher(command, user, context);
+    case 'UnblockWatcher':
+      return unblockWatcher(command, user, context);
     case 'SweepExpired':
       return sweepExpired(user, context.now());
     case 'SetForwarding':

@@ -75,6 +75,8 @@ export interface ActiveUser {
   readonly chosenState: UserChosenState | null;
   /** By subscriptionId. */
   readonly watchers: ReadonlyMap<string, Watcher>;
+  /** Watcher AORs and domains refused (presence.blocks_set.v1), in the user's order. */
+  readonly presenceBlocks: readonly string[];
   readonly forwarding: ForwardingSettings;
   readonly simultaneousRing: readonly CallTarget[];
   readonly delegates: readonly string[];
@@ -123,6 +125,7 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
         publications: new Map(),
         chosenState: null,
         watchers: new Map(),
+        presenceBlocks: [],
         forwarding: NO_FORWARDING,
         simultaneousRing: [],
         delegates: [],
@@ -198,6 +201,8 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       const user = active(state, event.type);
       return { ...user, watchers: withoutEntry(user.watchers, event.data.subscriptionId) };
     }
+    case 'presence.blocks_set.v1':
+      return { ...active(state, event.type), presenceBlocks: event.data.blocked };
     case 'voice.forwarding_set.v1': {
       const { immediate, noAnswer, busy, unreachable } = event.data;
       return { ...active(state, event.type), forwarding: { immediate, noAnswer, busy, unreachable } };

@@ -31,6 +31,9 @@ export const CallEndCauseSchema = z.enum([
 export type CallEndCause = z.infer<typeof CallEndCauseSchema>;
 export const ForwardReasonSchema = z.enum(['immediate', 'no_answer', 'busy', 'unreachable']);
 export type ForwardReason = z.infer<typeof ForwardReasonSchema>;
+/** Why another user's phones ring alongside the callee's: their team-call group, or their delegates. */
+export const CallLegReasonSchema = z.enum(['team_call', 'delegate']);
+export type CallLegReason = z.infer<typeof CallLegReasonSchema>;
 
 const ref = { sipCallId: SipCallIdSchema, at: IsoInstantSchema };
 
@@ -61,6 +64,8 @@ export const callEvents = {
     dialledString: DialledStringSchema,
     /** The dial plan's result (E.164 usually); null when a SIP URI was dialled. */
     normalizedNumber: z.string().max(256).nullable(),
+    /** Set when the call came in from this PSTN gateway (trusted by its address, not challenged); absent otherwise. */
+    inboundGateway: ConfigNameSchema.optional(),
   }),
   'call.routed.v1': z.strictObject({ ...ref, route: CallRouteSchema }),
   'call.ringing.v1': z.strictObject({ ...ref, contact: ContactUriSchema.nullable() }),
@@ -71,6 +76,18 @@ export const callEvents = {
     reason: ForwardReasonSchema,
     from: CallTargetSchema,
     to: CallTargetSchema,
+  }),
+  /**
+   * While the callee's phones ring, another user's ring too, on the callee's
+   * behalf: a team-call member (at once or after the configured delay) or a
+   * delegate. The answer's contact tells whose phone took the call.
+   */
+  'call.leg_added.v1': z.strictObject({
+    ...ref,
+    reason: CallLegReasonSchema,
+    onBehalfOf: SipUriSchema,
+    member: SipUriSchema,
+    contacts: z.array(ContactUriSchema).min(1).max(64),
   }),
   /** A blind transfer (REFER): the answered call must be routed to `to`. */
   'call.transferred.v1': z.strictObject({ ...ref, by: CallTargetSchema, to: CallTargetSchema }),

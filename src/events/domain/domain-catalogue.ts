@@ -5,6 +5,7 @@ import { directoryEvents } from './directory-events.ts';
 import { endpointEvents } from './endpoint-events.ts';
 import { imEvents } from './im-events.ts';
 import { presenceEvents } from './presence-events.ts';
+import { privacyEvents } from './privacy-events.ts';
 import { userVoiceEvents } from './user-voice-events.ts';
 import { voiceConfigEvents } from './voice-config-events.ts';
 
@@ -19,6 +20,7 @@ export const domainCatalogue = EventCatalogue.create({
     ...conferenceEvents,
     ...callEvents,
     ...voiceConfigEvents,
+    ...privacyEvents,
   },
 });
 

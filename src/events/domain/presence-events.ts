@@ -1,10 +1,19 @@
 import { z } from 'zod';
 import type { EventsOf } from '../catalogue.ts';
 import { AvailabilityCodeSchema, AvailabilitySchema } from './availability.ts';
-import { IsoInstantSchema, OpaqueIdSchema, SipUriSchema } from './primitives.ts';
+import { IsoInstantSchema, OpaqueIdSchema, SipUriSchema, uniqueList } from './primitives.ts';
 
 /** A dialog-level SUBSCRIBE id (Call-ID plus tags), opaque here; wider than OpaqueId for long Call-IDs. */
 export const SubscriptionIdSchema = z.string().regex(/^[\x21-\x7e]{1,512}$/, 'must be 1-512 printable characters');
+
+/** Most entries a presence block list may hold. */
+export const MAX_PRESENCE_BLOCKS = 200;
+
+/** A refused watcher: one AOR (`sip:user@host`) or a whole domain (`host`, lower case). */
+export const PresenceBlockSchema = z.union([
+  SipUriSchema,
+  z.string().max(253).regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/, 'must be sip:user@host or a lower-case domain'),
+]);
 
 export const presenceEvents = {
   /** One endpoint's publication (RFC 3903); `etag` is what the next SIP-If-Match must carry. */
@@ -60,7 +69,14 @@ export const presenceEvents = {
     sipUri: SipUriSchema,
     watcherUri: SipUriSchema,
     subscriptionId: SubscriptionIdSchema,
-    reason: z.enum(['unsubscribed', 'expired']),
+    /** `rejected`: the presentity blocked the watcher (RFC 6665 §4.2.2). */
+    reason: z.enum(['unsubscribed', 'expired', 'rejected']),
+    at: IsoInstantSchema,
+  }),
+  /** The user's complete presence block list (not a delta); empty: nobody is blocked. */
+  'presence.blocks_set.v1': z.strictObject({
+    sipUri: SipUriSchema,
+    blocked: uniqueList(PresenceBlockSchema, 'blocked').max(MAX_PRESENCE_BLOCKS),
     at: IsoInstantSchema,
   }),
 } as const;

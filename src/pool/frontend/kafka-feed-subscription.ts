@@ -1,10 +1,10 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import type { EventCatalogue } from '../../events/catalogue.ts';
 import type { EventShape, RecordedEvent } from '../../events/envelope.ts';
 import type { EventSubscription, SubscribeOptions, SubscriptionHandler } from '../../events/event-store.ts';
 import { streamCategory } from '../../events/stream-name.ts';
 import type { Logger } from '../../logging/logger.ts';
-import { decodeEventMessage, POSITION_HEADER } from '../event-message.ts';
+import { POSITION_HEADER } from '../event-message.ts';
+import type { EventMessageReader } from '../event-message-reader.ts';
 import { withDeadline } from '../kafka-client.ts';
 import type { KafkaConfig } from '../kafka-config.ts';
 import { KafkaUnavailableError } from '../pool-errors.ts';
@@ -15,7 +15,8 @@ const POSITION_TEXT = /^[1-9][0-9]{0,19}$/;
 export interface KafkaFeedSubscriptionOptions<E extends EventShape> {
   readonly kafka: Kafka;
   readonly config: KafkaConfig;
-  readonly catalogue: EventCatalogue<E>;
+  /** Validates each message and opens its sealed personal fields. */
+  readonly reader: EventMessageReader<E>;
   /** A group of its own: no other member may take the partition, and nothing is ever committed in it. */
   readonly groupId: string;
   readonly subscribe: SubscribeOptions;
@@ -133,13 +134,14 @@ export class KafkaFeedSubscription<E extends EventShape> implements EventSubscri
   async #consume({ batch, isRunning, isStale, heartbeat }: EachBatchPayload): Promise<void> {
     if (this.#fatal) return;
     const where = (m: KafkaMessage): string => `${batch.topic}/${batch.partition}@${m.offset}`;
-    let pending: RecordedEvent<E>[] = [];
+    // Stored form (personal fields still sealed): opened a batch at a time, just before delivery.
+    let pending: RecordedEvent<EventShape>[] = [];
     try {
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) return;
         const header = headerPosition(message);
         if (header !== null && header <= this.#seen) continue;
-        const event = decodeEventMessage(this.#options.catalogue, message.value, message.key, where(message));
+        const event = this.#options.reader.decode(message.value, message.key, where(message));
         if (event.globalPosition <= this.#seen) continue;
         this.#seen = event.globalPosition;
         if (!this.#matches(event)) continue;
@@ -161,12 +163,13 @@ export class KafkaFeedSubscription<E extends EventShape> implements EventSubscri
     if (batch.offsetLag() === '0') this.#options.subscribe.onCaughtUp?.(this.#position);
   }
 
-  async #deliver(events: RecordedEvent<E>[]): Promise<void> {
+  async #deliver(stored: readonly RecordedEvent<EventShape>[]): Promise<void> {
+    const events = await this.#options.reader.open(stored);
     await this.#options.handler(events);
     this.#position = events.at(-1)!.globalPosition;
   }
 
-  #matches(event: RecordedEvent<E>): boolean {
+  #matches(event: RecordedEvent<EventShape>): boolean {
     const filter = this.#options.subscribe.filter;
     if (!filter) return true;
     if (filter.typePrefixes && !filter.typePrefixes.some((p) => event.type.startsWith(p))) return false;

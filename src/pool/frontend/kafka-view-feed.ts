@@ -17,6 +17,8 @@ import { EVENT_TOPIC_PARTITIONS, topicPartitions } from '../event-topic.ts';
 import { connectAdmin, createKafka } from '../kafka-client.ts';
 import { workerIdOf, type KafkaConfig } from '../kafka-config.ts';
 import { TopicLayoutError } from '../pool-errors.ts';
+import type { DataKeyStore } from '../../privacy/data-key-store.ts';
+import { EventMessageReader } from '../event-message-reader.ts';
 import { KafkaFeedSubscription } from './kafka-feed-subscription.ts';
 
 export interface KafkaViewFeedOptions<E extends EventShape> {
@@ -25,6 +27,12 @@ export interface KafkaViewFeedOptions<E extends EventShape> {
   readonly kafka: KafkaConfig;
   /** Validates every event read off the topic. */
   readonly catalogue: EventCatalogue<E>;
+  /**
+   * The data keys (EventStorage.dataKeys): the relay publishes the log as stored, personal fields
+   * sealed; the feed opens them with these keys before the views see the events (docs/privacy.md).
+   * Absent: the topic carries domain events (a relay over an unsealed store). Default: absent.
+   */
+  readonly keys?: DataKeyStore;
   /** Names this front end in its consumer groups. Default: the configuration's worker id, else `<host>-<pid>`. */
   readonly nodeId?: string;
   readonly logger?: Logger;
@@ -45,7 +53,7 @@ export class KafkaViewFeed<E extends EventShape> implements EventStore<E> {
   readonly #store: EventStore<E>;
   readonly #kafka: Kafka;
   readonly #config: KafkaConfig;
-  readonly #catalogue: EventCatalogue<E>;
+  readonly #reader: EventMessageReader<E>;
   readonly #nodeId: string;
   readonly #log: Logger;
   readonly #subscriptions = new Set<KafkaFeedSubscription<E>>();
@@ -56,7 +64,7 @@ export class KafkaViewFeed<E extends EventShape> implements EventStore<E> {
     this.#store = options.store;
     this.#kafka = kafka;
     this.#config = options.kafka;
-    this.#catalogue = options.catalogue;
+    this.#reader = new EventMessageReader(options.catalogue, options.keys);
     this.#nodeId = options.nodeId ?? workerIdOf(options.kafka);
     this.#log = log;
   }
@@ -106,7 +114,7 @@ export class KafkaViewFeed<E extends EventShape> implements EventStore<E> {
     const subscription = new KafkaFeedSubscription<E>({
       kafka: this.#kafka,
       config: this.#config,
-      catalogue: this.#catalogue,
+      reader: this.#reader,
       groupId,
       subscribe: options,
       handler,

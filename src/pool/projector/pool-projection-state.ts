@@ -8,6 +8,7 @@ import {
 } from '../../projections/framework/projection-checkpoints.ts';
 import type { SqlProjection } from '../../projections/framework/sql-projection.ts';
 import type { SqlClient, SqlTransaction } from '../../storage/sql-client.ts';
+import { POOL_PROJECTION_SCHEMA_LOCK_KEY } from '../../events/store/sql/lock-keys.ts';
 
 /**
  * Which SQL projections the Pool's projectors own, and in which EPOCH: every
@@ -38,7 +39,7 @@ CREATE TABLE IF NOT EXISTS chorus_projection_stream_versions (
 )`;
 
 /** "chorus" + purpose 0x0021 (pool projector schema), as in src/events/store/sql/lock-keys.ts. */
-const POOL_SCHEMA_LOCK = `SELECT pg_advisory_xact_lock(7163115424460554273)`; // 0x63686f7275730021
+const POOL_SCHEMA_LOCK = `SELECT pg_advisory_xact_lock(${POOL_PROJECTION_SCHEMA_LOCK_KEY})`;
 
 const SELECT_OWNER = /* sql */ `SELECT version, epoch FROM chorus_pool_projections WHERE name = $1`;
 const LOCK_OWNER = `${SELECT_OWNER} FOR UPDATE`;

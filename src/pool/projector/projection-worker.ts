@@ -1,5 +1,4 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import type { EventCatalogue } from '../../events/catalogue.ts';
 import type { EventShape, RecordedEvent } from '../../events/envelope.ts';
 import type { Logger } from '../../logging/logger.ts';
 import { ProjectionError } from '../../projections/framework/errors.ts';
@@ -7,11 +6,12 @@ import { markFailed } from '../../projections/framework/projection-checkpoints.t
 import type { SqlProjection } from '../../projections/framework/sql-projection.ts';
 import type { SqlClient } from '../../storage/sql-client.ts';
 import { TypedEmitter } from '../../util/typed-emitter.ts';
-import { decodeEventMessage } from '../event-message.ts';
+import { SealedFieldError } from '../../privacy/data-key.ts';
 import { withDeadline } from '../kafka-client.ts';
 import type { KafkaConfig } from '../kafka-config.ts';
 import { KafkaUnavailableError, PoolError } from '../pool-errors.ts';
 import { applyGuardedBatch } from './guarded-batch.ts';
+import type { SharedEventDecoder } from './shared-event-decoder.ts';
 import { preparePoolProjection } from './pool-projection-state.ts';
 import { spreadAssigner } from './spread-assigner.ts';
 
@@ -20,7 +20,8 @@ export interface ProjectionWorkerOptions<E extends EventShape> {
   readonly config: KafkaConfig;
   /** Where the projection's tables, checkpoint and stream guards live. */
   readonly client: SqlClient;
-  readonly catalogue: EventCatalogue<E>;
+  /** Decodes, validates and opens the messages, once for all the workers of the process. */
+  readonly decoder: SharedEventDecoder<E>;
   readonly projection: SqlProjection<E>;
   /** The projection's index in the projector's list: which worker the spread assigner gives it to. */
   readonly slot: number;
@@ -34,6 +35,14 @@ export interface ProjectionWorkerOptions<E extends EventShape> {
 
 /** Pause before a consumer kafkajs gave up on is replaced. */
 const RESTART_DELAY_MS = 2_000;
+/**
+ * Fetch sizes: a catching-up worker should get thousands of events per fetch
+ * (one read-model transaction each), not kafkajs's 1 MiB per partition
+ * (about 2,000 events). Twelve workers per process × 8 MiB bounds the memory.
+ */
+const MAX_BYTES_PER_PARTITION = 8 * 1024 * 1024;
+/** At the head a fetch returns as soon as one message is there, or after this: the latency floor. */
+const MAX_WAIT_MS = 100;
 
 export type ProjectionWorkerState = 'stopped' | 'starting' | 'running' | 'failed';
 
@@ -110,7 +119,10 @@ export class ProjectionWorker<E extends EventShape> extends TypedEmitter<Project
       // A rebalance waits for every member to rejoin; a member busy in a batch rejoins after it.
       rebalanceTimeout: Math.max(config.sessionTimeoutMs, 30_000),
       heartbeatInterval: Math.max(100, Math.floor(config.sessionTimeoutMs / 6)),
-      maxWaitTimeInMs: 100,
+      minBytes: 1,
+      maxWaitTimeInMs: MAX_WAIT_MS,
+      maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
+      maxBytes: MAX_BYTES_PER_PARTITION,
       allowAutoTopicCreation: false,
       retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 8, restartOnFailure: () => Promise.resolve(this.#fatal === null) },
     });
@@ -169,21 +181,20 @@ export class ProjectionWorker<E extends EventShape> extends TypedEmitter<Project
   }
 
   async #consume({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const { client, catalogue, projection, batchSize } = this.#options;
+    const { client, projection, batchSize, decoder } = this.#options;
     const { topic, partition } = batch;
     for (let from = 0; from < batch.messages.length; from += batchSize) {
       // After a rebalance the partition may be someone else's: leave the rest to them.
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(from, from + batchSize);
       try {
-        const events: RecordedEvent<E>[] = chunk.map((m) =>
-          decodeEventMessage(catalogue, m.value, m.key, `${topic}/${partition}@${m.offset}`),
-        );
-        const result = await applyGuardedBatch(client, projection, this.#epoch, events);
+        const events: RecordedEvent<E>[] = await decoder.events(topic, partition, chunk);
+        const result = await this.#whileBeating(heartbeat, () => applyGuardedBatch(client, projection, this.#epoch, events));
         this.#position = result.position;
         this.emit('applied', { projection: projection.name, ...result });
       } catch (error) {
-        if (error instanceof PoolError || error instanceof ProjectionError) this.#fatal ??= error;
+        // Retrying cannot fix these: a corrupt message, a projection that throws, a token that fails authentication.
+        if (error instanceof PoolError || error instanceof ProjectionError || error instanceof SealedFieldError) this.#fatal ??= error;
         throw error;
       }
       const last = chunk.at(-1)!.offset;
@@ -192,6 +203,23 @@ export class ProjectionWorker<E extends EventShape> extends TypedEmitter<Project
         topics: [{ topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }],
       });
       await heartbeat();
+    }
+  }
+
+  /**
+   * Runs `work` (a transaction of thousands of events, seconds on a busy
+   * machine) while heartbeating, so the group does not take the member for
+   * dead mid-transaction. A heartbeat that fails (a rebalance began) is left to
+   * the `heartbeat()` after the chunk, which ends the batch; the transaction is
+   * guarded, so finishing it after losing the partition is harmless.
+   */
+  async #whileBeating<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    const every = Math.max(100, Math.floor(this.#options.config.sessionTimeoutMs / 6));
+    const timer = setInterval(() => void heartbeat().catch(() => undefined), every);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
     }
   }
 

@@ -2,16 +2,20 @@ import type { EventCatalogue } from '../../events/catalogue.ts';
 import type { EventShape } from '../../events/envelope.ts';
 import { logger as moduleLogger, type Logger } from '../../logging/logger.ts';
 import { validateSqlProjection, type SqlProjection } from '../../projections/framework/sql-projection.ts';
+import type { DataKeyStore } from '../../privacy/data-key-store.ts';
 import type { SqlClient } from '../../storage/sql-client.ts';
 import { TypedEmitter } from '../../util/typed-emitter.ts';
 import { EVENT_TOPIC_PARTITIONS, topicPartitions } from '../event-topic.ts';
 import { connectAdmin, createKafka } from '../kafka-client.ts';
 import { workerIdOf, type KafkaConfig } from '../kafka-config.ts';
 import { TopicLayoutError } from '../pool-errors.ts';
+import { EventMessageReader } from '../event-message-reader.ts';
+import { SharedEventDecoder } from './shared-event-decoder.ts';
 import { ProjectionWorker, type ProjectionWorkerEvents, type ProjectionWorkerState } from './projection-worker.ts';
 
-const DEFAULT_BATCH_SIZE = 500;
-const MAX_BATCH_SIZE = 10_000;
+// A fetch (up to 8 MiB, projection-worker.ts) is applied in transactions of up to this many events.
+const DEFAULT_BATCH_SIZE = 5_000;
+const MAX_BATCH_SIZE = 50_000;
 
 export interface ProjectorOptions<E extends EventShape> {
   readonly kafka: KafkaConfig;
@@ -19,11 +23,17 @@ export interface ProjectorOptions<E extends EventShape> {
   readonly client: SqlClient;
   /** Validates every message's event (type and data) before a projection sees it. */
   readonly catalogue: EventCatalogue<E>;
+  /**
+   * The data keys (EventStorage.dataKeys): the relay publishes the log as stored, personal fields
+   * sealed, and each worker opens them with these keys before applying (docs/privacy.md). Absent:
+   * the topic carries domain events (a relay over an unsealed store). Default: absent.
+   */
+  readonly keys?: DataKeyStore;
   /** The SQL projections to keep; every projector process of a pool must list the same, in the same order. */
   readonly projections: readonly SqlProjection<E>[];
   /** Consumer group name prefix. Default `<clientId>.projector`. */
   readonly groupPrefix?: string;
-  /** Most messages per read-model transaction. Default 500, at most 10,000. */
+  /** Most messages per read-model transaction. Default 5,000, at most 50,000. */
   readonly batchSize?: number;
   /** This process's name in the groups. Default: the configuration's worker id, else `<host>-<pid>`. */
   readonly workerId?: string;
@@ -101,12 +111,14 @@ export class Projector<E extends EventShape> extends TypedEmitter<ProjectionWork
       await admin.disconnect().catch(() => undefined);
     }
     const groupPrefix = this.#options.groupPrefix ?? `${config.clientId}.projector`;
+    // One decoding of each message for all the workers (they all read the same partition).
+    const decoder = new SharedEventDecoder<E>(new EventMessageReader(catalogue, this.#options.keys));
     projections.forEach((projection, slot) => {
       const worker = new ProjectionWorker<E>({
         kafka,
         config,
         client,
-        catalogue,
+        decoder,
         projection,
         slot,
         workerId: this.#workerId,

@@ -1,20 +1,26 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { EventShape, RecordedEvent } from '../../events/envelope.ts';
 import type { EventStore, EventSubscription } from '../../events/event-store.ts';
 import { logger as moduleLogger, type Logger } from '../../logging/logger.ts';
 import { PositionWaiters } from '../../projections/framework/position-waiters.ts';
 import type { SqlClient } from '../../storage/sql-client.ts';
 import { TypedEmitter } from '../../util/typed-emitter.ts';
-import { encodeEventMessage } from '../event-message.ts';
+import { encodeEventMessage, type EventMessage } from '../event-message.ts';
 import { ensureEventTopic } from '../event-topic.ts';
 import { connectAdmin, createKafka, withDeadline } from '../kafka-client.ts';
 import type { KafkaConfig } from '../kafka-config.ts';
 import { KafkaUnavailableError } from '../pool-errors.ts';
+import { keyedPartitioner } from './keyed-partitioner.ts';
 import { advanceRelayCheckpoint, openRelayCheckpoint } from './relay-checkpoints.ts';
 
-const DEFAULT_BATCH_SIZE = 500;
-const MAX_BATCH_SIZE = 10_000;
+// Large pages: per page the relay pays one log query, one checkpoint write and a produce round trip per request.
+const DEFAULT_BATCH_SIZE = 5_000;
+const MAX_BATCH_SIZE = 50_000;
+// Under the broker's default message.max.bytes (1 MiB): one produce request to the one partition is one record batch.
+const DEFAULT_MAX_REQUEST_BYTES = 900 * 1024;
+// Key, header name/value and record framing, on top of the value.
+const MESSAGE_OVERHEAD_BYTES = 64;
 const DEFAULT_RETRY_DELAY_MS = 500;
 const MAX_RETRY_DELAY_MS = 5_000;
 
@@ -26,8 +32,19 @@ export interface EventRelayOptions<E extends EventShape> {
   readonly kafka: KafkaConfig;
   /** Checkpoint row key. Default: the topic name. */
   readonly name?: string;
-  /** Most events per produce request (and per checkpoint write). Default 500, at most 10,000. */
+  /**
+   * Most events read from the log per page, and per checkpoint write (the page
+   * is published as one or more produce requests, see `maxRequestBytes`).
+   * Default 5,000, at most 50,000.
+   */
   readonly batchSize?: number;
+  /**
+   * Most bytes (keys + values + headers, uncompressed) per produce request: a
+   * page is split into requests of at most this size, sent in order. Must stay
+   * under the broker's `message.max.bytes` (default 1 MiB). Default 921,600
+   * (900 KiB); a single larger event is sent alone.
+   */
+  readonly maxRequestBytes?: number;
   /** Replication factor when the relay creates the topic (`kafka.createTopic`). Default 1. */
   readonly replicationFactor?: number;
   /** First wait after a failed produce; doubles up to 5 s. Default 500 ms. */
@@ -75,6 +92,7 @@ export class EventRelay<E extends EventShape> extends TypedEmitter<EventRelayEve
   readonly #config: KafkaConfig;
   readonly #name: string;
   readonly #batchSize: number;
+  readonly #maxRequestBytes: number;
   readonly #replicationFactor: number;
   readonly #retryDelayMs: number;
   readonly #log: Logger;
@@ -93,6 +111,9 @@ export class EventRelay<E extends EventShape> extends TypedEmitter<EventRelayEve
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE)
       throw new RangeError(`relay batchSize must be in 1..${MAX_BATCH_SIZE}`);
+    const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+    if (!Number.isInteger(maxRequestBytes) || maxRequestBytes < 1) throw new RangeError('relay maxRequestBytes must be a positive integer');
+    this.#maxRequestBytes = maxRequestBytes;
     this.#store = options.store;
     this.#client = options.client;
     this.#config = options.kafka;
@@ -209,15 +230,17 @@ export class EventRelay<E extends EventShape> extends TypedEmitter<EventRelayEve
   }
 
   async #publish(events: readonly RecordedEvent<E>[]): Promise<void> {
-    const messages = events.map((e) => encodeEventMessage(e));
+    const requests = splitBySize(events.map((e) => encodeEventMessage(e)), this.#maxRequestBytes);
     const last = events.at(-1)!.globalPosition;
     let delay = this.#retryDelayMs;
-    for (let attempt = 1; ; attempt++) {
+    // Requests go one after another (one in flight keeps their order); after a failure the
+    // unacknowledged ones are re-sent with a new producer, the acknowledged ones are not.
+    let sent = 0;
+    for (let attempt = 1; sent < requests.length; attempt++) {
       if (this.#abort.signal.aborted) throw new Error('relay closed while publishing');
       try {
         this.#producer ??= await this.#connectProducer();
-        await this.#producer.send({ topic: this.#config.topic, acks: -1, messages });
-        break;
+        for (; sent < requests.length; sent++) await this.#producer.send({ topic: this.#config.topic, acks: -1, messages: requests[sent]! });
       } catch (cause) {
         if (this.#abort.signal.aborted) throw new Error('relay closed while publishing');
         const error = cause instanceof Error ? cause : new Error(String(cause));
@@ -229,7 +252,7 @@ export class EventRelay<E extends EventShape> extends TypedEmitter<EventRelayEve
         delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
       }
     }
-    // Acknowledged by the broker: only now may the checkpoint move past these events.
+    // Every request acknowledged by the broker: only now may the checkpoint move past these events.
     await advanceRelayCheckpoint(this.#client, this.#name, last);
     this.#waiters.advance(last);
     this.emit('published', { position: last, count: events.length });
@@ -241,7 +264,7 @@ export class EventRelay<E extends EventShape> extends TypedEmitter<EventRelayEve
       idempotent: true,
       // kafkajs keeps order with idempotence only at one request in flight.
       maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: keyedPartitioner,
       allowAutoTopicCreation: false,
     });
     try {
@@ -258,4 +281,23 @@ export class EventRelay<E extends EventShape> extends TypedEmitter<EventRelayEve
     this.#producer = null;
     if (producer) await producer.disconnect().catch(() => undefined);
   }
+}
+
+/** Consecutive runs of `messages`, each at most `maxBytes` (a larger message alone), order kept. */
+function splitBySize(messages: readonly EventMessage[], maxBytes: number): EventMessage[][] {
+  const requests: EventMessage[][] = [];
+  let current: EventMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = Buffer.byteLength(m.value) + Buffer.byteLength(m.key) + MESSAGE_OVERHEAD_BYTES;
+    if (current.length > 0 && bytes + size > maxBytes) {
+      requests.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
 }

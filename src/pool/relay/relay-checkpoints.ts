@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SqlClient, SqlTransaction } from '../../storage/sql-client.ts';
+import { RELAY_SCHEMA_LOCK_KEY } from '../../events/store/sql/lock-keys.ts';
 
 /**
  * One row per relay (named after its topic by default), in the LOG's database:
@@ -15,7 +16,7 @@ CREATE TABLE IF NOT EXISTS chorus_relay_checkpoints (
 )`;
 
 /** Same scheme as the other Chorus advisory locks: "chorus" + purpose 0x0020 (relay schema). */
-const RELAY_SCHEMA_LOCK = `SELECT pg_advisory_xact_lock(7163115424460554272)`; // 0x63686f7275730020
+const RELAY_SCHEMA_LOCK = `SELECT pg_advisory_xact_lock(${RELAY_SCHEMA_LOCK_KEY})`;
 
 const INSERT_IF_MISSING = /* sql */ `
 INSERT INTO chorus_relay_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`;

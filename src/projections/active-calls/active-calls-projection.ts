@@ -98,6 +98,7 @@ type ActiveCallEventType =
   | 'call.initiated.v1'
   | 'call.routed.v1'
   | 'call.ringing.v1'
+  | 'call.leg_added.v1'
   | 'call.answered.v1'
   | 'call.forwarded.v1'
   | 'call.transferred.v1'
@@ -116,6 +117,7 @@ export const activeCallsProjection = defineSqlProjection<DomainEvent, ActiveCall
     'call.initiated.v1',
     'call.routed.v1',
     'call.ringing.v1',
+    'call.leg_added.v1',
     'call.answered.v1',
     'call.forwarded.v1',
     'call.transferred.v1',
@@ -162,6 +164,10 @@ export const activeCallsProjection = defineSqlProjection<DomainEvent, ActiveCall
           break;
         case 'call.ringing.v1':
           Object.assign(row, { state: 'ringing', updated_at: at });
+          break;
+        case 'call.leg_added.v1':
+          // A team member's or delegate's phones ring too: they join the contacts being rung.
+          Object.assign(row, { contacts: [...((row['contacts'] as string[] | null) ?? []), ...e.data.contacts], updated_at: at });
           break;
         case 'call.answered.v1':
           // A transferred call answered again keeps its first answer time: its duration does not restart.

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { DomainEvent } from '../../events/domain/domain-catalogue.ts';
-import type { RecordedEvent } from '../../events/envelope.ts';
 import type { EventStore } from '../../events/event-store.ts';
-import type { InMemoryViewDefinition } from '../framework/index.ts';
-import { directoryReader, directoryView } from '../directory/index.ts';
-import { createLocationReader, locationView } from '../location/index.ts';
-import { createPresenceReader, presenceView } from '../presence/index.ts';
-import { routingReader, routingView } from '../routing/index.ts';
+import { directoryReader } from '../directory/index.ts';
+import { createLocationReader } from '../location/index.ts';
+import { createPresenceReader } from '../presence/index.ts';
+import { routingReader } from '../routing/index.ts';
+import type { AsOfFold } from './as-of-fold.ts';
+import { foldWithoutSnapshots, type AsOfSnapshots } from './as-of-snapshots.ts';
 import { UnknownUserAtInstantError } from './unknown-user-at-instant-error.ts';
 
 /**
@@ -61,41 +61,20 @@ export interface UserAsOf {
 export interface UserAsOfOptions {
   /** Called after each page read: how far the scan is, against the log's head when it began. */
   readonly onProgress?: (position: bigint, head: bigint) => void;
-  /** Events per read. Default 5,000. */
+  /** Events per read of a full scan. Default 5,000. */
   readonly pageSize?: number;
-}
-
-// The user's own stream carries directory, endpoint, presence and voice
-// feature events; presence also needs the calls the user took part in.
-const CATEGORIES = ['user', 'call'] as const;
-
-type AnyView = InMemoryViewDefinition<DomainEvent, unknown, unknown, DomainEvent>;
-
-/** Runs a view definition over a prefix of the log, the way InMemoryView would have. */
-class ViewFold<S> {
-  readonly state: S;
-  readonly #definition: AnyView;
-  readonly #handles: ReadonlySet<string> | null;
-
-  constructor(definition: { initialState(): S; readonly canHandle?: readonly string[] }) {
-    this.#definition = definition as unknown as AnyView;
-    this.state = definition.initialState();
-    this.#handles = definition.canHandle ? new Set(definition.canHandle) : null;
-  }
-
-  apply(event: RecordedEvent<DomainEvent>): void {
-    if (this.#handles && !this.#handles.has(event.type)) return;
-    this.#definition.apply(this.state, event);
-  }
+  /** Start from the latest snapshot before `at` instead of scanning the whole log (same answer). */
+  readonly snapshots?: AsOfSnapshots;
 }
 
 /**
  * A user's presence, registrations, forwarding and calls as they were at
  * `at`: the hot-path views' own `apply` run over every event recorded up to
  * that instant, so at the log's head the answer is what the live views show.
- * It scans the whole log (no snapshots yet); the instant compared is
- * `metadata.recordedAt`, when the log acknowledged the event — what Chorus
- * could have known then. Time-dependent reads (expiries) use `at` as now.
+ * The instant compared is `metadata.recordedAt`, when the log acknowledged
+ * the event — what Chorus could have known then. Time-dependent reads
+ * (expiries) use `at` as now. With `snapshots` the fold starts from a stored
+ * snapshot (src/projections/as-of/as-of-snapshots.ts); without, it scans the log.
  */
 export async function userAsOf(
   store: EventStore<DomainEvent>,
@@ -103,38 +82,21 @@ export async function userAsOf(
   at: string,
   options: UserAsOfOptions = {},
 ): Promise<UserAsOf> {
-  const cutoff = Date.parse(at);
-  const pageSize = options.pageSize ?? 5_000;
-  const directory = new ViewFold(directoryView);
-  const location = new ViewFold(locationView);
-  const presence = new ViewFold(presenceView);
-  const routing = new ViewFold(routingView);
-  const head = await store.headPosition();
-  let after = 0n;
-  let position = 0n;
-  let everProvisioned = false;
+  const fold = options.snapshots
+    ? await options.snapshots.foldAt(at)
+    : await foldWithoutSnapshots(store, at, {
+        ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      });
+  return userFromFold(fold, sipUri, at);
+}
 
-  for (;;) {
-    const page = await store.readAll({ after, limit: pageSize, filter: { categories: CATEGORIES } });
-    for (const event of page) {
-      after = event.globalPosition;
-      // recordedAt comes from each transaction's start, so it is not strictly
-      // monotonic in position: filter every event rather than stop at the first later one.
-      if (Date.parse(event.metadata.recordedAt) > cutoff) continue;
-      if (event.type === 'directory.user_provisioned.v1' && event.data.sipUri === sipUri) everProvisioned = true;
-      directory.apply(event);
-      location.apply(event);
-      presence.apply(event);
-      routing.apply(event);
-      position = event.globalPosition;
-    }
-    options.onProgress?.(after > head ? after : head === 0n ? 0n : after, head);
-    if (page.length < pageSize || after >= head) break;
-  }
-  if (!everProvisioned) throw new UnknownUserAtInstantError(sipUri, at);
-
-  const profile = directoryReader(directory).user(sipUri);
-  const voice = routingReader(routing).voiceFeatures(sipUri);
+/** The answer for one user out of a fold at `at`; UnknownUserAtInstantError when never provisioned by then. */
+export function userFromFold(fold: AsOfFold, sipUri: string, at: string): UserAsOf {
+  if (!fold.everProvisioned(sipUri)) throw new UnknownUserAtInstantError(sipUri, at);
+  const presence = fold.presence;
+  const profile = directoryReader(fold.directory).user(sipUri);
+  const voice = routingReader(fold.routing).voiceFeatures(sipUri);
   const calls = [...presence.state.calls.values()]
     .filter((call) => call.caller === sipUri || call.routedTarget === sipUri || call.parties.includes(sipUri))
     .sort((a, b) => (a.sipCallId < b.sipCallId ? -1 : a.sipCallId > b.sipCallId ? 1 : 0));
@@ -142,13 +104,13 @@ export async function userAsOf(
   return {
     user: sipUri,
     at,
-    position,
+    position: fold.userCallPosition,
     state: {
       provisioned: profile !== null,
       displayName: profile?.displayName ?? null,
       lineUri: profile?.lineUri ?? null,
       presence: { ...createPresenceReader(presence).presenceOf(sipUri, at) },
-      registrations: createLocationReader(location)
+      registrations: createLocationReader(fold.location)
         .liveContacts(sipUri, at)
         .map((b) => ({
           contact: b.contact,

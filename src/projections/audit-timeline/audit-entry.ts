@@ -176,6 +176,8 @@ export function auditEntry(event: AuditedEvent): AuditEntry {
         context: null,
       };
     }
+    case 'presence.blocks_set.v1':
+      return ownEvent(event.data.sipUri, { blocked: event.data.blocked });
     case 'voice.forwarding_set.v1': {
       const d = event.data;
       return ownEvent(d.sipUri, { immediate: d.immediate, noAnswer: d.noAnswer, busy: d.busy, unreachable: d.unreachable });
@@ -287,7 +289,8 @@ export function auditEntry(event: AuditedEvent): AuditEntry {
     }
     case 'call.initiated.v1': {
       const d = event.data;
-      return callEntry(d.sipCallId, { caller: d.caller, dialledString: d.dialledString, normalizedNumber: d.normalizedNumber }, [
+      const inbound: AuditSummary = d.inboundGateway === undefined ? {} : { inboundGateway: d.inboundGateway };
+      return callEntry(d.sipCallId, { caller: d.caller, dialledString: d.dialledString, normalizedNumber: d.normalizedNumber, ...inbound }, [
         [d.caller, 'caller'],
       ]);
     }
@@ -304,6 +307,12 @@ export function auditEntry(event: AuditedEvent): AuditEntry {
       return callEntry(d.sipCallId, { reason: d.reason, from: d.from, to: d.to }, [
         [d.from, 'forwarded_from'],
         [d.to, 'forward_target'],
+      ]);
+    }
+    case 'call.leg_added.v1': {
+      const d = event.data;
+      return callEntry(d.sipCallId, { reason: d.reason, onBehalfOf: d.onBehalfOf, member: d.member, contacts: d.contacts.length }, [
+        [d.member, d.reason === 'team_call' ? 'team_member' : 'delegate'],
       ]);
     }
     case 'call.transferred.v1': {
@@ -323,6 +332,11 @@ export function auditEntry(event: AuditedEvent): AuditEntry {
       const d = event.data;
       return callEntry(d.sipCallId, { cause: d.cause, sipStatus: d.sipStatus, durationSeconds: d.durationSeconds }, [], true);
     }
+    case 'privacy.legal_hold_placed.v1':
+    case 'privacy.legal_hold_released.v1':
+      return ownEvent(event.data.sipUri, { reason: event.data.reason });
+    case 'privacy.user_forgotten.v1':
+      return ownEvent(event.data.sipUri, { keysDestroyed: event.data.keyIds.length });
     default: {
       const unreachable: never = event;
       throw new Error(`audit: unhandled ${JSON.stringify(unreachable)}`);

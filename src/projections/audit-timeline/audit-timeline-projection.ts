@@ -1,25 +1,22 @@
 import type { DomainEvent } from '../../events/domain/domain-catalogue.ts';
-import { directoryEvents } from '../../events/domain/directory-events.ts';
-import { endpointEvents } from '../../events/domain/endpoint-events.ts';
-import { presenceEvents } from '../../events/domain/presence-events.ts';
-import { userVoiceEvents } from '../../events/domain/user-voice-events.ts';
-import { imEvents } from '../../events/domain/im-events.ts';
-import { conferenceEvents } from '../../events/domain/conference-events.ts';
-import { callEvents } from '../../events/domain/call-events.ts';
 import type { SqlTransaction } from '../../storage/sql-client.ts';
 import { defineSqlProjection } from '../framework/index.ts';
 import type { RecordedEvent } from '../../events/envelope.ts';
 import { bulkInsertSql, bulkUpsertSql, writeBulk, type BulkRow, type BulkTable } from '../framework/index.ts';
 import { auditEntry, concernedUsers, type AuditContext, type AuditedEvent, type AuditedEventType, type AuditEntry } from './audit-entry.ts';
+import { AUDITED_TYPES } from './audited-types.ts';
+import { workloadOf } from './workload.ts';
 
 /**
  * One row per (user, event) for every event that concerns a user, so a
  * compliance officer pages one person's history by log position. The rows
  * come from `auditEntry` (pure); `audit_parties` remembers who took part in a
  * call, conference or IM session for the context's later events, and is
- * emptied when the context ends.
+ * emptied when the context ends. `audit_events` holds each audited event once
+ * (with its workload and every concerned user) for the unified timeline of
+ * everyone in a time window (unified-timeline.ts).
  */
-export const AUDIT_TIMELINE_TABLES = ['audit_timeline', 'audit_parties'] as const;
+export const AUDIT_TIMELINE_TABLES = ['audit_timeline', 'audit_parties', 'audit_events'] as const;
 
 const CREATE_AUDIT_TIMELINE = /* sql */ `
 CREATE TABLE audit_timeline (
@@ -37,12 +34,35 @@ CREATE TABLE audit_parties (
   sip_uri      text NOT NULL,
   role         text NOT NULL,
   PRIMARY KEY (context_kind, context_id, sip_uri)
-);`;
+);
+CREATE TABLE audit_events (
+  position    bigint      PRIMARY KEY,
+  occurred_at timestamptz NOT NULL,
+  workload    text        NOT NULL,
+  event_type  text        NOT NULL,
+  stream_id   text        NOT NULL,
+  summary     jsonb       NOT NULL,
+  parties     jsonb       NOT NULL
+);
+CREATE INDEX audit_events_occurred_at ON audit_events (occurred_at, position);`;
 
 const TIMELINE: BulkTable = {
   name: 'audit_timeline',
   columns: { sip_uri: 'text', position: 'bigint', occurred_at: 'timestamptz', event_type: 'text', stream_id: 'text', summary: 'jsonb' },
   key: ['sip_uri', 'position'],
+};
+const EVENTS: BulkTable = {
+  name: 'audit_events',
+  columns: {
+    position: 'bigint',
+    occurred_at: 'timestamptz',
+    workload: 'text',
+    event_type: 'text',
+    stream_id: 'text',
+    summary: 'jsonb',
+    parties: 'jsonb',
+  },
+  key: ['position'],
 };
 const PARTIES: BulkTable = {
   name: 'audit_parties',
@@ -52,6 +72,7 @@ const PARTIES: BulkTable = {
 
 /** All of a batch's rows in one statement: one summary per user and event (its `as` differs). */
 const INSERT_ROWS = bulkInsertSql(TIMELINE);
+const INSERT_EVENTS = bulkInsertSql(EVENTS);
 
 // The parties of every context a batch names, in one read.
 const SELECT_PARTIES = /* sql */ `
@@ -133,20 +154,10 @@ interface AuditedEntry {
   readonly entry: AuditEntry;
 }
 
-/** Every event type of the aggregates that belong to users, calls, conferences and IM. */
-const AUDITED_TYPES = Object.keys({
-  ...directoryEvents,
-  ...endpointEvents,
-  ...presenceEvents,
-  ...userVoiceEvents,
-  ...imEvents,
-  ...conferenceEvents,
-  ...callEvents,
-}) as AuditedEventType[];
-
 export const auditTimelineProjection = defineSqlProjection<DomainEvent, AuditedEventType>({
   name: 'audit_timeline',
-  version: 1,
+  // 2: audit_events (one row per event, for the unified timeline).
+  version: 2,
   tables: AUDIT_TIMELINE_TABLES,
   schema: CREATE_AUDIT_TIMELINE,
   canHandle: AUDITED_TYPES,
@@ -156,6 +167,7 @@ export const auditTimelineProjection = defineSqlProjection<DomainEvent, AuditedE
     const entries = events.map((event): AuditedEntry => ({ event, entry: auditEntry(event) }));
     const contexts = await loadContexts(tx, entries);
     const rows: BulkRow[] = [];
+    const eventRows: BulkRow[] = [];
     for (const { event: e, entry } of entries) {
       const context = entry.context ? contexts.get(contextKey(entry.context.kind, entry.context.id)) : undefined;
       const users = concernedUsers(entry, entry.context?.includeParties ? rememberedParties(context) : []);
@@ -168,9 +180,19 @@ export const auditTimelineProjection = defineSqlProjection<DomainEvent, AuditedE
           stream_id: e.streamId,
           summary: { ...entry.summary, as },
         });
+      eventRows.push({
+        position: e.globalPosition.toString(),
+        occurred_at: e.metadata.occurredAt,
+        workload: workloadOf(e.type),
+        event_type: e.type,
+        stream_id: e.streamId,
+        summary: entry.summary,
+        parties: [...users].map(([sipUri, as]) => ({ sipUri, as })),
+      });
       updateParties(context, entry.context);
     }
     await writeBulk(tx, INSERT_ROWS, rows);
+    await writeBulk(tx, INSERT_EVENTS, eventRows);
     await writeParties(tx, contexts);
   },
 });

@@ -1,7 +1,6 @@
 import type { CallRoute } from '../../events/domain/call-events.ts';
 import type { DomainEvent } from '../../events/domain/domain-catalogue.ts';
-import type { SqlTransaction } from '../../storage/sql-client.ts';
-import { bulkUpsertSql, defineSqlProjection, writeBulk, type BulkTable } from '../framework/index.ts';
+import { BatchRows, bulkUpsertSql, defineSqlProjection, type BulkTable } from '../framework/index.ts';
 
 /**
  * Call detail records: one row per call, conference and IM session. A row is
@@ -18,6 +17,8 @@ CREATE TABLE cdr_calls (
   caller            text        NOT NULL,
   dialled_string    text        NOT NULL,
   normalized_number text,
+  -- The PSTN gateway the call came in from; null for a call from a user.
+  inbound_gateway   text,
   -- The last route the call took (after forwards and transfers); null if it was never routed.
   route_kind        text        CHECK (route_kind IN ('user', 'pstn')),
   route_target      text,
@@ -28,6 +29,8 @@ CREATE TABLE cdr_calls (
   -- [{reason, from, to, at}] and [{by, to, at}], in order.
   forwards          jsonb       NOT NULL,
   transfers         jsonb       NOT NULL,
+  -- [{reason, onBehalfOf, member, contacts, at}]: team-call members and delegates who rang, in order.
+  legs              jsonb       NOT NULL,
   started_at        timestamptz NOT NULL,
   answered_at       timestamptz,
   ended_at          timestamptz,
@@ -78,6 +81,7 @@ const CALLS: BulkTable = {
     caller: 'text',
     dialled_string: 'text',
     normalized_number: 'text',
+    inbound_gateway: 'text',
     route_kind: 'text',
     route_target: 'text',
     pstn_route: 'text',
@@ -86,6 +90,7 @@ const CALLS: BulkTable = {
     pstn_usage: 'text',
     forwards: 'jsonb',
     transfers: 'jsonb',
+    legs: 'jsonb',
     started_at: 'timestamptz',
     answered_at: 'timestamptz',
     ended_at: 'timestamptz',
@@ -167,41 +172,6 @@ function routeColumns(route: CallRoute): Row {
   }
 }
 
-/** One table's rows for a batch: read once, changed in memory, written back with one upsert. */
-class BatchRows {
-  readonly #rows = new Map<string, Row>();
-  readonly #changed = new Set<string>();
-  readonly #what: string;
-
-  constructor(what: string) {
-    this.#what = what;
-  }
-
-  async load(tx: SqlTransaction, select: string, key: string, ids: ReadonlySet<string>): Promise<void> {
-    if (ids.size === 0) return;
-    for (const row of (await tx.query<Row>(select, [[...ids]])).rows) this.#rows.set(String(row[key]), row);
-  }
-
-  insert(id: string, row: Row): void {
-    // As a plain INSERT would: a second start of one record means a corrupt log.
-    if (this.#rows.has(id)) throw new Error(`cdr: ${this.#what} ${id} is recorded twice`);
-    this.#rows.set(id, row);
-    this.#changed.add(id);
-  }
-
-  /** Each follow-up event must find the row its first event created (and, with `open`, not yet ended); a miss means a corrupt log. */
-  update(id: string, type: string, change: (row: Row) => void, open = false): void {
-    const row = this.#rows.get(id);
-    if (!row || (open && row['ended_at'] !== null)) throw new Error(`cdr: ${type} for ${id} matches no open record`);
-    change(row);
-    this.#changed.add(id);
-  }
-
-  async write(tx: SqlTransaction, upsert: string): Promise<void> {
-    await writeBulk(tx, upsert, [...this.#changed].map((id) => this.#rows.get(id)!));
-  }
-}
-
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 type CdrEventType =
@@ -209,6 +179,7 @@ type CdrEventType =
   | 'call.routed.v1'
   | 'call.answered.v1'
   | 'call.forwarded.v1'
+  | 'call.leg_added.v1'
   | 'call.transferred.v1'
   | 'call.ended.v1'
   | 'conference.scheduled.v1'
@@ -224,7 +195,8 @@ type CdrEventType =
 
 export const cdrProjection = defineSqlProjection<DomainEvent, CdrEventType>({
   name: 'cdr',
-  version: 1,
+  // 2: inbound_gateway and legs (team call, delegates).
+  version: 2,
   tables: CDR_TABLES,
   schema: CREATE_CDR,
   canHandle: [
@@ -232,6 +204,7 @@ export const cdrProjection = defineSqlProjection<DomainEvent, CdrEventType>({
     'call.routed.v1',
     'call.answered.v1',
     'call.forwarded.v1',
+    'call.leg_added.v1',
     'call.transferred.v1',
     'call.ended.v1',
     'conference.scheduled.v1',
@@ -254,12 +227,12 @@ export const cdrProjection = defineSqlProjection<DomainEvent, CdrEventType>({
       else if ('conferenceId' in e.data) conferenceIds.add(e.data.conferenceId);
       else sessionIds.add(e.data.sessionId);
     }
-    const calls = new BatchRows('call');
-    const conferences = new BatchRows('conference');
-    const sessions = new BatchRows('IM session');
-    await calls.load(tx, SELECT_CALLS, 'sip_call_id', callIds);
-    await conferences.load(tx, SELECT_CONFERENCES, 'conference_id', conferenceIds);
-    await sessions.load(tx, SELECT_IM_SESSIONS, 'session_id', sessionIds);
+    const calls = new BatchRows('cdr: call');
+    const conferences = new BatchRows('cdr: conference');
+    const sessions = new BatchRows('cdr: IM session');
+    await calls.load(tx, SELECT_CALLS, callIds);
+    await conferences.load(tx, SELECT_CONFERENCES, conferenceIds);
+    await sessions.load(tx, SELECT_IM_SESSIONS, sessionIds);
     for (const e of events) {
       switch (e.type) {
         case 'call.initiated.v1': {
@@ -269,6 +242,7 @@ export const cdrProjection = defineSqlProjection<DomainEvent, CdrEventType>({
             caller: d.caller,
             dialled_string: d.dialledString,
             normalized_number: d.normalizedNumber,
+            inbound_gateway: d.inboundGateway ?? null,
             route_kind: null,
             route_target: null,
             pstn_route: null,
@@ -277,6 +251,7 @@ export const cdrProjection = defineSqlProjection<DomainEvent, CdrEventType>({
             pstn_usage: null,
             forwards: [],
             transfers: [],
+            legs: [],
             started_at: d.at,
             answered_at: null,
             ended_at: null,
@@ -296,6 +271,11 @@ export const cdrProjection = defineSqlProjection<DomainEvent, CdrEventType>({
         case 'call.forwarded.v1': {
           const { sipCallId, reason, from, to, at } = e.data;
           calls.update(sipCallId, e.type, (row) => (row['forwards'] = [...(row['forwards'] as unknown[]), { reason, from, to, at }]));
+          break;
+        }
+        case 'call.leg_added.v1': {
+          const { sipCallId, reason, onBehalfOf, member, contacts, at } = e.data;
+          calls.update(sipCallId, e.type, (row) => (row['legs'] = [...(row['legs'] as unknown[]), { reason, onBehalfOf, member, contacts, at }]));
           break;
         }
         case 'call.transferred.v1': {

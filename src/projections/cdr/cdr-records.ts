@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { CallEndCauseSchema, ForwardReasonSchema } from '../../events/domain/call-events.ts';
+import { CallEndCauseSchema, CallLegReasonSchema, ForwardReasonSchema } from '../../events/domain/call-events.ts';
 import { ModalitySchema } from '../../events/domain/conference-events.ts';
 
 const instant = z.date().transform((d) => d.toISOString());
 /** The projection writes instants as the events spelled them (UTC, `…Z`); jsonb keeps them as text. */
 const ForwardSchema = z.object({ reason: ForwardReasonSchema, from: z.string(), to: z.string(), at: z.string() });
 const TransferSchema = z.object({ by: z.string(), to: z.string(), at: z.string() });
+const LegSchema = z.object({ reason: CallLegReasonSchema, onBehalfOf: z.string(), member: z.string(), contacts: z.array(z.string()), at: z.string() });
 
 export const CALL_CDR_COLUMNS = /* sql */ `
-  sip_call_id, caller, dialled_string, normalized_number, route_kind, route_target, pstn_route, gateway, voice_policy,
-  pstn_usage, forwards, transfers, started_at, answered_at, ended_at, end_cause, sip_status, duration_seconds`;
+  sip_call_id, caller, dialled_string, normalized_number, inbound_gateway, route_kind, route_target, pstn_route, gateway, voice_policy,
+  pstn_usage, forwards, transfers, legs, started_at, answered_at, ended_at, end_cause, sip_status, duration_seconds`;
 
 /** A finished call. Only complete rows are read, so the end columns are required. */
 export const CallCdrSchema = z
@@ -18,6 +19,7 @@ export const CallCdrSchema = z
     caller: z.string(),
     dialled_string: z.string(),
     normalized_number: z.string().nullable(),
+    inbound_gateway: z.string().nullable(),
     route_kind: z.enum(['user', 'pstn']).nullable(),
     route_target: z.string().nullable(),
     pstn_route: z.string().nullable(),
@@ -26,6 +28,7 @@ export const CallCdrSchema = z
     pstn_usage: z.string().nullable(),
     forwards: z.array(ForwardSchema),
     transfers: z.array(TransferSchema),
+    legs: z.array(LegSchema),
     started_at: instant,
     answered_at: instant.nullable(),
     ended_at: instant,
@@ -39,6 +42,8 @@ export const CallCdrSchema = z
     caller: r.caller,
     dialledString: r.dialled_string,
     normalizedNumber: r.normalized_number,
+    /** The PSTN gateway the call came in from; null for a call from a user. */
+    inboundGateway: r.inbound_gateway,
     routeKind: r.route_kind,
     /** The user the last route rang, or the E.164 number it dialled out to. */
     routeTarget: r.route_target,
@@ -48,6 +53,8 @@ export const CallCdrSchema = z
     pstnUsage: r.pstn_usage,
     forwards: r.forwards,
     transfers: r.transfers,
+    /** Team-call members and delegates whose phones rang too. */
+    legs: r.legs,
     startedAt: r.started_at,
     answeredAt: r.answered_at,
     endedAt: r.ended_at,

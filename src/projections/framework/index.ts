@@ -20,3 +20,4 @@ export type { RebuildProgress, RebuildProgressListener } from './rebuild-progres
 export { defineSqlProjection, type HandledEvent, type SqlProjection } from './sql-projection.ts';
 export { replayFromStart, seedFromSqlProjection, type ViewSeed, type ViewSnapshot } from './view-seed.ts';
 export { bulkDeleteSql, bulkInsertSql, bulkUpsertSql, writeBulk, type BulkRow, type BulkTable } from './bulk-rows.ts';
+export { BatchRows } from './batch-rows.ts';

@@ -1,17 +1,20 @@
 import { z } from 'zod';
 import type { SqlClient, SqlTransaction } from '../../storage/sql-client.ts';
+import { PROJECTION_SCHEMA_LOCK_KEY } from '../../events/store/sql/lock-keys.ts';
 
 /**
  * Held (transaction-scoped) while the checkpoint table is created: concurrent
  * `CREATE TABLE IF NOT EXISTS` can still collide in PostgreSQL's catalogue.
  * Same scheme as src/events/store/sql/lock-keys.ts: "chorus" + purpose 0x0010.
  */
-const PROJECTION_SCHEMA_LOCK_KEY = '7163115424460554256'; // 0x63686f7275730010
 
 /**
  * One row per SQL projection. `position` is the global position of the last
  * event the projection's tables reflect; it is written in the same transaction
- * as those tables, which is the whole exactly-once argument.
+ * as those tables, which is the whole exactly-once argument. A runner past a
+ * stretch of events its projection ignores writes that position later (see
+ * ProjectionRunnerOptions.idleCheckpointIntervalMs): the row may then lag the
+ * runner, never the tables.
  *
  * `status`: `active` (incremental), `rebuilding` (tables were reset and are
  * catching up from 0; survives a crash so the restart reports it), `failed`
@@ -45,6 +48,13 @@ ON CONFLICT (name) DO UPDATE
 
 const ADVANCE_CHECKPOINT = /* sql */ `
 UPDATE chorus_projection_checkpoints SET position = $2, status = $3, error = NULL, updated_at = now() WHERE name = $1`;
+
+// Moves only forward, only from at least where this runner last wrote it (a checkpoint another
+// process moved back is that process's rebuild, not ours to overwrite), and only on active rows.
+const ADVANCE_IDLE_CHECKPOINT = /* sql */ `
+UPDATE chorus_projection_checkpoints SET position = $3, updated_at = now()
+WHERE name = $1 AND version = $2 AND status = 'active' AND position >= $4 AND position < $3
+RETURNING name`;
 
 const MARK_ACTIVE = /* sql */ `
 UPDATE chorus_projection_checkpoints SET status = 'active', updated_at = now()
@@ -110,6 +120,23 @@ export async function advanceCheckpoint(
   status: Exclude<CheckpointStatus, 'failed'>,
 ): Promise<void> {
   await tx.query(ADVANCE_CHECKPOINT, [name, position, status]);
+}
+
+/**
+ * Persists a position the runner reached through events its projection ignores
+ * (no table changed since `persisted`, the position it last wrote). A no-op when
+ * the row is already at or past `position`, was moved back below `persisted`,
+ * or is not the active row of `version`: skipping ignored events is then still
+ * somebody else's to record. Returns whether the row was written.
+ */
+export async function advanceIdleCheckpoint(
+  db: Queryable,
+  name: string,
+  version: number,
+  position: bigint,
+  persisted: bigint,
+): Promise<boolean> {
+  return (await db.query(ADVANCE_IDLE_CHECKPOINT, [name, version, position, persisted])).rows.length > 0;
 }
 
 /** A rebuild reached the head; only the version that rebuilt may clear the flag. */

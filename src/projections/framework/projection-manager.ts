@@ -27,6 +27,8 @@ export interface ProjectionManagerOptions<E extends EventShape> {
   readonly batchSize?: number;
   /** See ProjectionRunnerOptions.rebuildBatchSize. */
   readonly rebuildBatchSize?: number;
+  /** See ProjectionRunnerOptions.idleCheckpointIntervalMs (default 5,000 ms). */
+  readonly idleCheckpointIntervalMs?: number;
   /** Progress of rebuilds started by a version change on start, per projection. */
   readonly onRebuildProgress?: (name: string, ...progress: Parameters<RebuildProgressListener>) => void;
   readonly clock?: () => number;
@@ -60,6 +62,7 @@ export class ProjectionManager<E extends EventShape> {
           projection,
           ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
           ...(options.rebuildBatchSize !== undefined ? { rebuildBatchSize: options.rebuildBatchSize } : {}),
+          ...(options.idleCheckpointIntervalMs !== undefined ? { idleCheckpointIntervalMs: options.idleCheckpointIntervalMs } : {}),
           ...(onRebuildProgress ? { onRebuildProgress: (p) => onRebuildProgress(projection.name, p) } : {}),
           ...(options.clock ? { clock: options.clock } : {}),
           ...(options.logger ? { logger: options.logger } : {}),

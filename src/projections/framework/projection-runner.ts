@@ -12,6 +12,7 @@ import {
 import { PositionWaiters } from './position-waiters.ts';
 import {
   advanceCheckpoint,
+  advanceIdleCheckpoint,
   clearFailure,
   ensureCheckpointTable,
   lockCheckpoint,
@@ -29,6 +30,10 @@ const MAX_BATCH_SIZE = 10_000;
 // A replay from 0 has the whole log ahead: fewer, larger transactions let a
 // projection fold a batch in memory and write it with a few set-based statements.
 const DEFAULT_REBUILD_BATCH_SIZE = MAX_BATCH_SIZE;
+// Every commit wakes every runner; most batches hold nothing a given projection
+// handles. A row write per runner per commit was most of the database's work.
+const DEFAULT_IDLE_CHECKPOINT_INTERVAL_MS = 5_000;
+const MAX_IDLE_CHECKPOINT_INTERVAL_MS = 3_600_000;
 
 export interface ProjectionRunnerOptions<E extends EventShape> {
   readonly store: EventStore<E>;
@@ -44,6 +49,16 @@ export interface ProjectionRunnerOptions<E extends EventShape> {
    * where batches are only as large as what is pending.
    */
   readonly rebuildBatchSize?: number;
+  /**
+   * A batch holding no event the projection handles (`canHandle`) opens no
+   * transaction: the runner's position (waitForPosition, status, lag) moves in
+   * memory, and the checkpoint row catches up with the next batch that writes,
+   * at most this many milliseconds later, or on close. A crash in between only
+   * makes the next start re-read those ignored events. 0 writes the checkpoint
+   * for every batch, as projections without `canHandle` always do. Rebuilds
+   * always write every batch. Default 5,000; at most 3,600,000.
+   */
+  readonly idleCheckpointIntervalMs?: number;
   /** Receives progress of rebuilds the runner starts by itself (version change on start). */
   readonly onRebuildProgress?: RebuildProgressListener;
   /** Milliseconds, for progress rates only. Default `performance.now`. */
@@ -81,6 +96,7 @@ export class ProjectionRunner<E extends EventShape> {
   readonly #handles: ReadonlySet<string> | null;
   readonly #batchSize: number;
   readonly #rebuildBatchSize: number;
+  readonly #idleCheckpointIntervalMs: number;
   readonly #onRebuildProgress: RebuildProgressListener | undefined;
   readonly #clock: () => number;
   readonly #log: Logger;
@@ -92,6 +108,10 @@ export class ProjectionRunner<E extends EventShape> {
   // Bumped whenever a subscription is replaced, so late callbacks of an old one are ignored.
   #generation = 0;
   #rebuild: Rebuild | null = null;
+  // Position the checkpoint row holds as far as this runner wrote it; the waiters' position may be ahead (idle batches).
+  #persisted = 0n;
+  #idleFlushTimer: NodeJS.Timeout | null = null;
+  #idleFlush: Promise<void> | null = null;
   // start / rebuild / close run one at a time, in call order.
   #lifecycle: Promise<void> = Promise.resolve();
   #closed = false;
@@ -105,6 +125,13 @@ export class ProjectionRunner<E extends EventShape> {
     const rebuildBatchSize = options.rebuildBatchSize ?? options.batchSize ?? DEFAULT_REBUILD_BATCH_SIZE;
     if (!Number.isInteger(rebuildBatchSize) || rebuildBatchSize < 1 || rebuildBatchSize > MAX_BATCH_SIZE)
       throw new InvalidProjectionDefinitionError(this.#projection.name, `rebuildBatchSize must be in 1..${MAX_BATCH_SIZE}`);
+    const idleInterval = options.idleCheckpointIntervalMs ?? DEFAULT_IDLE_CHECKPOINT_INTERVAL_MS;
+    if (!Number.isInteger(idleInterval) || idleInterval < 0 || idleInterval > MAX_IDLE_CHECKPOINT_INTERVAL_MS)
+      throw new InvalidProjectionDefinitionError(
+        this.#projection.name,
+        `idleCheckpointIntervalMs must be in 0..${MAX_IDLE_CHECKPOINT_INTERVAL_MS}`,
+      );
+    this.#idleCheckpointIntervalMs = idleInterval;
     this.#store = options.store;
     this.#client = options.client;
     this.#handles = this.#projection.canHandle ? new Set(this.#projection.canHandle) : null;
@@ -220,7 +247,9 @@ export class ProjectionRunner<E extends EventShape> {
     this.#closing ??= (async () => {
       this.#closed = true;
       await this.#lifecycle;
+      const live = this.#state !== 'failed' && this.#state !== 'rebuilding';
       await this.#stopSubscription();
+      if (live) await this.#persistIdlePosition();
       this.#state = 'stopped';
       const stopped = new ProjectionStoppedError(this.name);
       this.#waiters.rejectAll(stopped);
@@ -277,6 +306,7 @@ export class ProjectionRunner<E extends EventShape> {
     this.#state = state;
     this.#error = null;
     this.#waiters.reset(after);
+    this.#persisted = after;
     const subscription = this.#store.subscribe(
       {
         after,
@@ -300,7 +330,13 @@ export class ProjectionRunner<E extends EventShape> {
     const { name, version } = this.#projection;
     const last = events.at(-1)!.globalPosition;
     const status = this.#state === 'rebuilding' ? 'rebuilding' : 'active';
-    const expected = this.#waiters.position;
+    if (status === 'active' && this.#idleCheckpointIntervalMs > 0 && this.#ignoresAll(events)) {
+      if (generation !== this.#generation) return;
+      this.#waiters.advance(last);
+      this.#scheduleIdleFlush(generation);
+      return;
+    }
+    const expected = this.#persisted;
     const position = await this.#client.transaction(async (tx) => {
       const checkpoint = await lockCheckpoint(tx, name);
       if (!checkpoint) throw new ProjectionConflictError(name, 'its checkpoint row was deleted');
@@ -318,6 +354,8 @@ export class ProjectionRunner<E extends EventShape> {
       return next;
     });
     if (generation !== this.#generation) return;
+    this.#persisted = position;
+    this.#cancelIdleFlush();
     const rebuild = this.#rebuild;
     // Report before releasing waiters, so whoever waited for a position has also seen its progress.
     if (rebuild) {
@@ -329,6 +367,50 @@ export class ProjectionRunner<E extends EventShape> {
       if (generation !== this.#generation) return;
     }
     this.#waiters.advance(position);
+  }
+
+  #ignoresAll(events: readonly RecordedEvent<E>[]): boolean {
+    const handles = this.#handles;
+    return handles !== null && !events.some((e) => handles.has(e.type));
+  }
+
+  #scheduleIdleFlush(generation: number): void {
+    if (this.#idleFlushTimer !== null) return;
+    this.#idleFlushTimer = setTimeout(() => {
+      this.#idleFlushTimer = null;
+      if (generation !== this.#generation || this.#idleFlush !== null) return;
+      const flush = this.#persistIdlePosition().finally(() => {
+        this.#idleFlush = null;
+      });
+      this.#idleFlush = flush;
+      this.#track(flush);
+    }, this.#idleCheckpointIntervalMs);
+    // A pending checkpoint write must not keep the process alive; close() writes it anyway.
+    this.#idleFlushTimer.unref();
+  }
+
+  #cancelIdleFlush(): void {
+    if (this.#idleFlushTimer === null) return;
+    clearTimeout(this.#idleFlushTimer);
+    this.#idleFlushTimer = null;
+  }
+
+  /**
+   * Writes the in-memory position when idle batches moved it past the row.
+   * Never fails the projection: a lost write only means re-reading ignored events after a restart.
+   */
+  async #persistIdlePosition(): Promise<void> {
+    const position = this.#waiters.position;
+    const persisted = this.#persisted;
+    if (position <= persisted) return;
+    const generation = this.#generation;
+    try {
+      const written = await advanceIdleCheckpoint(this.#client, this.#projection.name, this.#projection.version, position, persisted);
+      // Unwritten (row ahead, moved back, or not active): the next writing batch's lock check sorts it out.
+      if (written && generation === this.#generation && position > this.#persisted) this.#persisted = position;
+    } catch (error) {
+      this.#log.warn({ err: error, position }, 'could not persist the checkpoint past ignored events; a restart re-reads them');
+    }
   }
 
   #caughtUp(position: bigint): void {
@@ -373,6 +455,7 @@ export class ProjectionRunner<E extends EventShape> {
     const subscription = this.#subscription;
     this.#subscription = null;
     ++this.#generation;
+    this.#cancelIdleFlush();
     // Usually the subscription already stopped on the thrown batch; close() covers failures found elsewhere.
     if (subscription) this.#track(subscription.close());
     this.#log.error({ err: error, position: this.#waiters.position }, 'projection failed; stopped');
@@ -389,12 +472,16 @@ export class ProjectionRunner<E extends EventShape> {
 
   async #stopSubscription(): Promise<void> {
     const subscription = this.#subscription;
-    if (!subscription) return;
-    this.#subscription = null;
-    ++this.#generation;
-    await subscription.close();
-    // A subscription that failed while closing was already reported through #fail (or is moot now).
-    await subscription.done.catch(() => undefined);
+    if (subscription) {
+      this.#subscription = null;
+      ++this.#generation;
+      await subscription.close();
+      // A subscription that failed while closing was already reported through #fail (or is moot now).
+      await subscription.done.catch(() => undefined);
+    }
+    this.#cancelIdleFlush();
+    // A rebuild resets the row next: no idle write of the old run may land after that.
+    await this.#idleFlush;
   }
 
   #track(write: Promise<void>): void {

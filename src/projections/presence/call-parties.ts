@@ -66,6 +66,7 @@ function nextCall(call: TrackedCall | null, event: CallEvent): TrackedCall | nul
       return { ...call, routedTarget: route.kind === 'user' ? route.target : null };
     }
     case 'call.ringing.v1':
+    case 'call.leg_added.v1':
     case 'call.held.v1':
     case 'call.resumed.v1':
       return call;

@@ -3,6 +3,7 @@ import { aggregatePresence } from './aggregate-presence.ts';
 import type { AggregatedPresence, PresenceInputs } from './presence-inputs.ts';
 import { UNKNOWN_USER_PRESENCE } from './presence-reader.ts';
 import {
+  selectBlocks,
   selectCallParties,
   selectCalls,
   selectEndpoints,
@@ -19,13 +20,14 @@ const REPEATABLE_READ = /* sql */ `SET TRANSACTION ISOLATION LEVEL REPEATABLE RE
  * The presence view's state from the projection's tables: the `load` of
  * `seedFromSqlProjection(client, 'presence', loadPresenceViewState)`. It
  * builds exactly what `applyPresenceEvent` builds: an entry per user with any
- * input row, the calls not yet ended, and the watchers.
+ * input row, the calls not yet ended, the watchers and the block lists.
  */
 export async function loadPresenceViewState(tx: SqlTransaction): Promise<PresenceViewState> {
   const state = emptyPresenceViewState();
   await loadInputs(tx, (sipUri) => presenceRecord(state, sipUri));
   for (const call of await selectCalls(tx)) state.calls.set(call.sipCallId, call);
   for (const { sipUri, watcher } of await selectWatchers(tx)) watchersOf(state, sipUri).set(watcher.subscriptionId, watcher);
+  for (const { sipUri, blocked } of await selectBlocks(tx)) state.blocks.set(sipUri, blocked);
   return state;
 }
 

@@ -5,7 +5,7 @@ import type { HandledEvent } from '../framework/index.ts';
 /**
  * The events the presence model reads, SQL projection and view alike: the
  * user's publications, chosen state and watchers, the endpoints that make them
- * reachable, the calls that make them busy, and deprovisioning.
+ * reachable, the calls that make them busy, the watchers they block, and deprovisioning.
  */
 export const PRESENCE_EVENT_TYPES = [
   'presence.published.v1',
@@ -15,6 +15,7 @@ export const PRESENCE_EVENT_TYPES = [
   'presence.user_state_cleared.v1',
   'presence.watcher_subscribed.v1',
   'presence.watcher_unsubscribed.v1',
+  'presence.blocks_set.v1',
   'endpoint.registered.v1',
   'endpoint.refreshed.v1',
   'endpoint.unregistered.v1',

@@ -31,6 +31,8 @@ export interface PresenceReader {
   watchersOf(sipUri: string, now: string): readonly PresenceWatcher[];
   /** True while the user is a party to an answered call that has not ended. */
   isInCall(sipUri: string): boolean;
+  /** The watcher AORs and domains the user blocks (see `isBlockedBy`); empty when none. */
+  blockedWatchersOf(sipUri: string): readonly string[];
 }
 
 /** A reader over a view's state. Takes the holder, not the state: a view swaps its state in when it seeds. */
@@ -53,6 +55,9 @@ export function createPresenceReader(view: { readonly state: PresenceViewState }
     },
     isInCall(sipUri) {
       return (view.state.users.get(sipUri)?.calls.size ?? 0) > 0;
+    },
+    blockedWatchersOf(sipUri) {
+      return view.state.blocks.get(sipUri) ?? [];
     },
   };
 }

@@ -55,6 +55,11 @@ const WATCHERS: BulkTable = {
   },
   key: ['sip_uri', 'subscription_id'],
 };
+const BLOCKS: BulkTable = {
+  name: 'presence_blocks',
+  columns: { sip_uri: 'text', blocked: 'text[]', set_at: 'timestamptz' },
+  key: ['sip_uri'],
+};
 const CALLS: BulkTable = {
   name: 'presence_calls',
   columns: { sip_call_id: 'text', caller: 'text', routed_target: 'text', answered: 'boolean', parked_by: 'text' },
@@ -90,6 +95,8 @@ const DELETE_USER_STATES = bulkDeleteSql(USER_STATES);
 // A refresh keeps the first subscription instant (a subscription deleted earlier in the batch is deleted first, so it starts afresh).
 const UPSERT_WATCHERS = bulkUpsertSql(WATCHERS, ['watcher_uri', 'expires_at', 'refreshed_at']);
 const DELETE_WATCHERS = bulkDeleteSql(WATCHERS);
+const UPSERT_BLOCKS = bulkUpsertSql(BLOCKS);
+const DELETE_BLOCKS = bulkDeleteSql(BLOCKS);
 const UPSERT_CALLS = bulkUpsertSql(CALLS);
 const DELETE_CALLS = bulkDeleteSql(CALLS);
 const INSERT_CALL_PARTIES = bulkInsertSql(CALL_PARTIES);
@@ -104,6 +111,7 @@ const DEPROVISION = [
   /* sql */ `DELETE FROM presence_user_states WHERE sip_uri = $1`,
   /* sql */ `DELETE FROM presence_call_parties WHERE sip_uri = $1`,
   /* sql */ `DELETE FROM presence_watchers WHERE sip_uri = $1 OR watcher_uri = $1`,
+  /* sql */ `DELETE FROM presence_blocks WHERE sip_uri = $1`,
 ] as const;
 
 /**
@@ -116,7 +124,8 @@ const DEPROVISION = [
  */
 export const presenceProjection = defineSqlProjection<DomainEvent, PresenceEventType>({
   name: PRESENCE_PROJECTION_NAME,
-  version: 1,
+  // 2: presence_blocks.
+  version: 2,
   tables: PRESENCE_TABLES,
   schema: PRESENCE_SCHEMA,
   canHandle: PRESENCE_EVENT_TYPES,
@@ -184,6 +193,8 @@ class PresenceSegment {
   readonly #publications = new Map<string, BulkRow | null>();
   readonly #userStates = new Map<string, BulkRow | null>();
   readonly #watchers = new Map<string, WatcherWrite>();
+  // sipUri → the whole list (an empty list deletes the row, as the view drops its entry).
+  readonly #blocks = new Map<string, BulkRow | null>();
 
   constructor(touched: Touched) {
     this.#touched = touched;
@@ -233,6 +244,12 @@ class PresenceSegment {
         this.#watchers.set(keyOf(d.sipUri, d.subscriptionId), { kind: 'delete', row: { sip_uri: d.sipUri, subscription_id: d.subscriptionId } });
         return;
       }
+      case 'presence.blocks_set.v1': {
+        // Not an aggregation input: the presence_states row stays as it is.
+        const d = event.data;
+        this.#blocks.set(d.sipUri, d.blocked.length === 0 ? null : { sip_uri: d.sipUri, blocked: d.blocked, set_at: d.at });
+        return;
+      }
       case 'endpoint.registered.v1':
       case 'endpoint.refreshed.v1': {
         const d = event.data;
@@ -270,6 +287,7 @@ class PresenceSegment {
     await writeRows(tx, this.#endpoints, UPSERT_ENDPOINTS, DELETE_ENDPOINTS, (k) => splitKey(k, 'sip_uri', 'endpoint_id'));
     await writeRows(tx, this.#publications, UPSERT_PUBLICATIONS, DELETE_PUBLICATIONS, (k) => splitKey(k, 'sip_uri', 'endpoint_id'));
     await writeRows(tx, this.#userStates, UPSERT_USER_STATES, DELETE_USER_STATES, (k) => ({ sip_uri: k }));
+    await writeRows(tx, this.#blocks, UPSERT_BLOCKS, DELETE_BLOCKS, (k) => ({ sip_uri: k }));
     const watchers = [...this.#watchers.values()];
     await writeBulk(tx, DELETE_WATCHERS, watchers.filter((w) => w.kind !== 'upsert').map((w) => w.row));
     await writeBulk(tx, UPSERT_WATCHERS, watchers.filter((w) => w.kind !== 'delete').map((w) => w.row));

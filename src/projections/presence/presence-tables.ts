@@ -20,6 +20,7 @@ export const PRESENCE_TABLES = [
   'presence_calls',
   'presence_call_parties',
   'presence_watchers',
+  'presence_blocks',
   'presence_states',
 ] as const;
 
@@ -73,6 +74,11 @@ CREATE TABLE presence_watchers (
   PRIMARY KEY (sip_uri, subscription_id)
 );
 CREATE INDEX presence_watchers_by_watcher ON presence_watchers (watcher_uri);
+CREATE TABLE presence_blocks (
+  sip_uri  text        PRIMARY KEY,
+  blocked  text[]      NOT NULL,
+  set_at   timestamptz NOT NULL
+);
 CREATE TABLE presence_states (
   sip_uri        text        PRIMARY KEY,
   availability   text        NOT NULL,
@@ -92,6 +98,7 @@ SELECT sip_uri, endpoint_id, availability, code, activity, note, etag, expires_a
 const USER_STATE_COLUMNS = /* sql */ `SELECT sip_uri, availability, code, note, until FROM presence_user_states`;
 const CALL_PARTY_COLUMNS = /* sql */ `SELECT sip_uri, sip_call_id FROM presence_call_parties`;
 const WATCHER_COLUMNS = /* sql */ `SELECT sip_uri, subscription_id, watcher_uri, expires_at FROM presence_watchers`;
+const BLOCK_COLUMNS = /* sql */ `SELECT sip_uri, blocked FROM presence_blocks`;
 const CALL_COLUMNS = /* sql */ `SELECT sip_call_id, caller, routed_target, answered, parked_by FROM presence_calls`;
 const BY_USER = /* sql */ ` WHERE sip_uri = $1`;
 const BY_USERS = /* sql */ ` WHERE sip_uri = ANY($1::text[])`;
@@ -118,6 +125,7 @@ const UserStateRow = z.object({
 });
 const CallPartyRow = z.object({ sip_uri: z.string(), sip_call_id: z.string() });
 const WatcherRow = z.object({ sip_uri: z.string(), subscription_id: z.string(), watcher_uri: z.string(), expires_at: Instant });
+const BlockRow = z.object({ sip_uri: z.string(), blocked: z.array(z.string()) });
 const CallRow = z.object({
   sip_call_id: z.string(),
   caller: z.string(),
@@ -202,6 +210,15 @@ export async function selectWatchers(tx: SqlTransaction, sipUri?: UserFilter): P
   return rows.map((raw) => {
     const r = WatcherRow.parse(raw);
     return { sipUri: r.sip_uri, watcher: { subscriptionId: r.subscription_id, watcherUri: r.watcher_uri, expiresAt: r.expires_at } };
+  });
+}
+
+/** Each user's block list, in the order the user gave it (arrays keep their order in both databases). */
+export async function selectBlocks(tx: SqlTransaction, sipUri?: UserFilter): Promise<{ sipUri: string; blocked: string[] }[]> {
+  const { rows } = await query(tx, BLOCK_COLUMNS, sipUri);
+  return rows.map((raw) => {
+    const r = BlockRow.parse(raw);
+    return { sipUri: r.sip_uri, blocked: r.blocked };
   });
 }
 

@@ -28,10 +28,12 @@ export interface PresenceViewState {
   readonly calls: Map<string, TrackedCall>;
   /** Watched sipUri → subscriptionId → watcher: the fan-out index of the presence server. */
   readonly watchers: Map<string, Map<string, PresenceWatcher>>;
+  /** sipUri → the watcher AORs and domains the user blocks, in their order; no entry for an empty list. */
+  readonly blocks: Map<string, readonly string[]>;
 }
 
 export function emptyPresenceViewState(): PresenceViewState {
-  return { users: new Map(), calls: new Map(), watchers: new Map() };
+  return { users: new Map(), calls: new Map(), watchers: new Map(), blocks: new Map() };
 }
 
 export function emptyPresenceRecord(): PresenceRecord {

@@ -23,7 +23,8 @@ export const PRESENCE_VIEW_NAME = 'presence_view';
  * `apply` returns the users whose presence inputs changed: the users to
  * re-evaluate and NOTIFY. A watcher subscribing or leaving changes no one's
  * presence, so it returns no key (the SUBSCRIBE handler sends the first NOTIFY
- * itself, RFC 6665 §4.2.1). Deprovisioning returns the user: their presence
+ * itself, RFC 6665 §4.2.1). A new block list returns its user, so the server
+ * re-checks who may keep watching them. Deprovisioning returns the user: their presence
  * is gone and their subscriptions with it.
  */
 export const presenceView = defineInMemoryView<DomainEvent, PresenceViewState, string, PresenceEventType>({
@@ -82,6 +83,13 @@ export function applyPresenceEvent(state: PresenceViewState, event: RecordedPres
       if (watchers?.size === 0) state.watchers.delete(event.data.sipUri);
       return [];
     }
+    case 'presence.blocks_set.v1': {
+      const d = event.data;
+      if (d.blocked.length === 0) state.blocks.delete(d.sipUri);
+      else state.blocks.set(d.sipUri, [...d.blocked]);
+      // The user, as changed: the presence server re-checks its watchers against the new list.
+      return [d.sipUri];
+    }
     case 'endpoint.registered.v1':
     case 'endpoint.refreshed.v1':
       presenceRecord(state, event.data.sipUri).endpoints.set(event.data.endpointId, canonicalInstant(event.data.expiresAt));
@@ -112,6 +120,7 @@ export function applyPresenceEvent(state: PresenceViewState, event: RecordedPres
       const sipUri = event.data.sipUri;
       state.users.delete(sipUri);
       state.watchers.delete(sipUri);
+      state.blocks.delete(sipUri);
       // Their own subscriptions die with them, and they leave every call, so a
       // later call.ended cannot bring an entry back for a user who is gone.
       for (const [watched, watchers] of state.watchers) {

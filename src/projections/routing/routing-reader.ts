@@ -24,6 +24,19 @@ export interface RoutingReader {
   /** Every PSTN route in the order they are tried: priority, then name. */
   routes(): readonly PstnRoute[];
   gateway(name: string): Gateway | null;
+  /**
+   * The gateway defined at exactly this transport, IP address and port (a
+   * request's source), or null. A gateway defined by DNS name is never found:
+   * the hot path does not resolve names.
+   */
+  gatewayAt(transport: string, address: string, port: number): Gateway | null;
+}
+
+/** `host:port` of a gateway as `[host, port]`, brackets off an IPv6 literal. */
+function splitHostPort(hostPort: string): [string, number] {
+  const at = hostPort.lastIndexOf(':');
+  const host = hostPort.slice(0, at);
+  return [host.startsWith('[') ? host.slice(1, -1).toLowerCase() : host.toLowerCase(), Number(hostPort.slice(at + 1))];
 }
 
 /**
@@ -47,5 +60,14 @@ export function routingReader(source: { readonly state: RoutingState }): Routing
     voicePolicy: (name) => source.state.voicePolicies.get(name) ?? null,
     routes: () => source.state.routeOrder,
     gateway: (name) => source.state.gateways.get(name) ?? null,
+    gatewayAt(transport, address, port) {
+      const ip = address.toLowerCase();
+      // Few gateways, rarely many: a scan costs less than keeping an index in step with the view.
+      for (const gateway of source.state.gateways.values()) {
+        const [host, gatewayPort] = splitHostPort(gateway.address);
+        if (gateway.transport === transport && gatewayPort === port && host === ip) return gateway;
+      }
+      return null;
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { MAX_FORWARDS } from '../../commands/call/call-decider.ts';
 import { selectPstnRoute } from '../../commands/voice-config/select-pstn-route.ts';
-import type { CallEndCause, CallRoute, ForwardReason } from '../../events/domain/call-events.ts';
+import type { CallEndCause, CallLegReason, CallRoute, ForwardReason } from '../../events/domain/call-events.ts';
 import { SipUriSchema, type CallTarget } from '../../events/domain/primitives.ts';
 import type { Gateway } from '../../events/domain/voice-config-events.ts';
 import type { Binding, LocationReader } from '../../projections/location/index.ts';
@@ -24,6 +24,18 @@ export type PstnRoute = Extract<CallRoute, { kind: 'pstn' }>;
 /** One step of the call's forwarding, as `call.forwarded.v1` records it. */
 export type ForwardStep = { readonly reason: ForwardReason; readonly from: CallTarget; readonly to: CallTarget };
 
+/**
+ * Another user's phones ringing on the callee's behalf (`call.leg_added.v1`):
+ * a team-call member or a delegate. `delayMs` 0: with the callee's phones;
+ * otherwise added to the running fork that long after it started.
+ */
+export type ExtraLeg = {
+  readonly reason: CallLegReason;
+  readonly member: string;
+  readonly targets: readonly ProxyTarget[];
+  readonly delayMs: number;
+};
+
 /** A set of branches to proxy to, and what `call.routed.v1` says about it. */
 export type Leg =
   | {
@@ -34,6 +46,8 @@ export type Leg =
       readonly targets: readonly ProxyTarget[];
       readonly noAnswer: { readonly afterSeconds: number; readonly target: CallTarget } | null;
       readonly busy: CallTarget | null;
+      /** Team-call members and delegates; those with delay 0 are already in `targets`. */
+      readonly extras: readonly ExtraLeg[];
     }
   | {
       readonly kind: 'pstn';
@@ -119,23 +133,69 @@ function userTargets(ctx: PlanContext, user: RoutingUser): ProxyTarget[] {
 }
 
 /**
+ * The team-call members and delegates of `user` who can ring: provisioned,
+ * with live contacts, not a party the call already reached (the caller above
+ * all: a team member calling their boss does not ring themselves), each
+ * member once, at the earliest time they are due (a delayed team member who
+ * is also a delegate rings at once, as the delegate), contacts not already
+ * ringing. As in OCS, team members
+ * ring `ringAfterSeconds` after the user (0: together) and delegates with the
+ * user; neither follows the member's own forwarding.
+ */
+function extraLegs(ctx: PlanContext, user: RoutingUser, visited: readonly string[], ringing: ReadonlySet<string>): ExtraLeg[] {
+  const team = user.voice.teamCall;
+  const wanted: { reason: CallLegReason; member: string; delayMs: number }[] = [
+    ...team.members.map((member) => ({ reason: 'team_call' as const, member, delayMs: team.ringAfterSeconds * 1000 })),
+    ...user.voice.delegates.map((member) => ({ reason: 'delegate' as const, member, delayMs: 0 })),
+  ];
+  const seen = new Set<string>([user.sipUri, ...visited]);
+  const taken = new Set(ringing);
+  const legs: ExtraLeg[] = [];
+  for (const w of wanted.sort((a, b) => a.delayMs - b.delayMs)) {
+    if (seen.has(w.member) || ctx.routing.user(w.member) === null) continue;
+    seen.add(w.member);
+    const targets = ctx.location
+      .liveContacts(w.member, ctx.now)
+      .map((b) => contactTarget(ctx, b))
+      .filter((t) => !taken.has(t.uri) && (taken.add(t.uri), true));
+    if (targets.length > 0) legs.push({ reason: w.reason, member: w.member, targets, delayMs: w.delayMs });
+  }
+  return legs;
+}
+
+/**
  * A call to a local user: immediate forwarding first; otherwise every live
- * contact and simultaneous-ring target rings, or, with none, the unreachable
- * forward applies (480 without one). `visited` holds every party the call has
- * reached, so a forward never loops back.
+ * contact and simultaneous-ring target rings, with the team-call members and
+ * delegates (`extraLegs`), or, with none, the unreachable forward applies (480
+ * without one). A user whose own phones are all offline still gets their team
+ * rung, at once. `visited` holds every party the call has reached, so a
+ * forward never loops back.
+ *
+ * With no-answer forwarding every branch rings at most `afterSeconds` from the
+ * start of the call, so the forward is not held up by a member's phone; a
+ * team delayed that long never rings.
  */
 export function planUser(ctx: PlanContext, user: RoutingUser, visited: readonly string[]): Plan {
   const forwarding = user.voice.forwarding;
   if (forwarding.immediate !== null) return planForward(ctx, 'immediate', user, forwarding.immediate, visited);
-  const targets = userTargets(ctx, user);
+  const own = userTargets(ctx, user);
+  const noAnswer = forwarding.noAnswer;
+  const limitMs = noAnswer === null ? undefined : noAnswer.afterSeconds * 1000;
+  const extras = extraLegs(ctx, user, visited, new Set(own.map((t) => t.uri)))
+    .map((leg) => (own.length === 0 ? { ...leg, delayMs: 0 } : leg))
+    .filter((leg) => limitMs === undefined || leg.delayMs < limitMs)
+    .map((leg) => (limitMs === undefined ? leg : { ...leg, targets: leg.targets.map((t) => ({ ...t, branchTimeoutMs: limitMs - leg.delayMs })) }));
+  const timed = limitMs === undefined ? own : own.map((t) => ({ ...t, branchTimeoutMs: limitMs }));
+  const targets = [...timed, ...extras.filter((leg) => leg.delayMs === 0).flatMap((leg) => leg.targets)].slice(0, MAX_BRANCHES);
   if (targets.length === 0) {
     if (forwarding.unreachable !== null) return planForward(ctx, 'unreachable', user, forwarding.unreachable, visited);
     return refuse(480, 'Temporarily Unavailable', 'unreachable');
   }
-  const noAnswer = forwarding.noAnswer;
-  const timed = noAnswer === null ? targets : targets.map((t) => ({ ...t, branchTimeoutMs: noAnswer.afterSeconds * 1000 }));
-  const route: UserRoute = { kind: 'user', target: user.sipUri, contacts: timed.map((t) => t.uri) };
-  return { forwards: [], outcome: { kind: 'leg', leg: { kind: 'user', callee: user, route, targets: timed, noAnswer, busy: forwarding.busy } } };
+  const route: UserRoute = { kind: 'user', target: user.sipUri, contacts: targets.map((t) => t.uri) };
+  return {
+    forwards: [],
+    outcome: { kind: 'leg', leg: { kind: 'user', callee: user, route, targets, noAnswer, busy: forwarding.busy, extras } },
+  };
 }
 
 /** Where `from`'s forwarding to `to` leads: another user (with their own forwarding) or a number. */

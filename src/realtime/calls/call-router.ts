@@ -4,6 +4,7 @@ import type { CallCommand } from '../../commands/call/call-commands.ts';
 import type { CommandMetadata } from '../../commands/command-handler.ts';
 import { DialledStringSchema, SipCallIdSchema } from '../../events/domain/call-events.ts';
 import { ContactUriSchema } from '../../events/domain/primitives.ts';
+import type { Gateway } from '../../events/domain/voice-config-events.ts';
 import { logger as moduleLogger, type Logger } from '../../logging/logger.ts';
 import type { Binding, LocationReader } from '../../projections/location/index.ts';
 import { resolveRoutingInput, type RoutingReader } from '../../projections/routing/index.ts';
@@ -15,10 +16,11 @@ import type { SipResponse } from '../sip/message.ts';
 import { formatUri } from '../sip/uri.ts';
 import type { CallCommandSink } from './call-command-sink.ts';
 import { CallEventRecorder } from './call-event-recorder.ts';
-import { planDialled, planForward, type Leg, type Plan, type PlanContext } from './call-plan.ts';
+import { planDialled, planForward, planUser, type ExtraLeg, type Leg, type Plan, type PlanContext } from './call-plan.ts';
 import { CallTable, type ActiveCall } from './call-table.ts';
 import { callerOf, dialledOf } from './dialled-target.ts';
 import { endCauseOf } from './end-cause.ts';
+import { inboundCallerOf, inboundNumberOf } from './inbound-gateway.ts';
 import { mediaStateOf } from './media-direction.ts';
 
 /** The digest check the router needs; DigestAuthenticator provides it (role `proxy`: 407 / Proxy-Authorization). */
@@ -37,8 +39,9 @@ export type CallRouterOptions = {
   /**
    * Where a branch to a registered contact is sent. Default: the address the
    * REGISTER came from (`sourceAddress`) over its transport, so a phone behind
-   * NAT is reached through its binding; WebSocket contacts get no hop (wire the
-   * registrar's FlowTable here to reach them over their connection).
+   * NAT is reached through its binding; WebSocket contacts get no hop (wire
+   * `registeredContactHop` over the registrar's FlowTable here to reach them
+   * over their connection, as the SIP plane does).
    */
   readonly nextHopOf?: (binding: Binding) => NextHop | undefined;
   /**
@@ -61,6 +64,8 @@ export type CallRouterOptions = {
 };
 
 const ADDRESS_TRANSPORTS: ReadonlySet<TransportName> = new Set(['udp', 'tcp', 'tls']);
+/** Connection-oriented transports: a party that came over one is reached back over it (RFC 5626 §5.3, RFC 7118 §6). */
+const STREAM_TRANSPORTS: ReadonlySet<TransportName> = new Set(['tcp', 'tls', 'ws', 'wss']);
 
 /** The hop to a binding's source address (`ip:port`, `[v6]:port`). */
 export function sourceAddressHop(binding: Binding): NextHop | undefined {
@@ -114,6 +119,8 @@ export class CallRouter {
   readonly #log: Logger;
   readonly #recorder: CallEventRecorder;
   readonly #calls: CallTable;
+  /** sipCallId → timers of team-call legs still to join the fork (cleared when the fork ends or forwards). */
+  readonly #legTimers = new Map<string, Set<NodeJS.Timeout>>();
   #closed: Promise<void> | undefined;
 
   constructor(options: CallRouterOptions) {
@@ -172,6 +179,7 @@ export class CallRouter {
 
   /** Idempotent: stops taking calls and waits until every queued call event is recorded. */
   close(): Promise<void> {
+    for (const sipCallId of [...this.#legTimers.keys()]) this.#cancelLegTimers(sipCallId);
     this.#closed ??= this.#recorder.close().then(() => this.#calls.clear());
     return this.#closed;
   }
@@ -180,6 +188,11 @@ export class CallRouter {
 
   #invite(request: InboundRequest): void {
     const { core, message } = request;
+    const gateway = this.#routing.gatewayAt(request.source.transport, request.source.address, request.source.port);
+    if (gateway !== null) {
+      this.#inbound(request, gateway);
+      return;
+    }
     const caller = callerOf(core.from);
     if (!caller) {
       request.reply(403, 'Caller Is Not A Local User');
@@ -217,6 +230,8 @@ export class CallRouter {
       callee: null,
       visited: [caller.aor],
       phase: 'setup',
+      callerHop: STREAM_TRANSPORTS.has(request.source.transport) ? { kind: 'flow', flow: request.source } : undefined,
+      calleeHop: undefined,
     };
     const dialled = dialledOf(message.uri);
     if (!dialled) {
@@ -246,6 +261,55 @@ export class CallRouter {
     this.#execute(request, call, at, planDialled(this.#planContext(at), input));
   }
 
+  /**
+   * A call from the PSTN: an INVITE whose source is a defined gateway's
+   * address (transport, IP and port) is trusted without a challenge (gateways
+   * do not answer one, and the address is the trust, as OCS trusts its
+   * mediation servers). Its number is looked up to the user whose line URI it
+   * is and the call is routed to them as any other (forwarding, simultaneous
+   * ring, team call); `call.initiated.v1` names the gateway. 404 for a number
+   * nobody holds, 485 for one two users hold.
+   */
+  #inbound(request: InboundRequest, gateway: Gateway): void {
+    const { core, message } = request;
+    if (!SipCallIdSchema.safeParse(core.callId).success) {
+      request.reply(400, 'Call-ID Not Usable');
+      return;
+    }
+    const at = this.#now();
+    const caller = inboundCallerOf(core.from, gateway);
+    const call: ActiveCall = {
+      sipCallId: core.callId,
+      caller,
+      callerTag: tagOf(core.from),
+      metadata: this.#metadata(core.callId, `gateway:${gateway.name}`),
+      callee: null,
+      visited: [caller],
+      phase: 'setup',
+      callerHop: STREAM_TRANSPORTS.has(request.source.transport) ? { kind: 'flow', flow: request.source } : undefined,
+      calleeHop: undefined,
+    };
+    const number = inboundNumberOf(message.uri);
+    const dialled = DialledStringSchema.safeParse(number ?? formatUri(message.uri));
+    if (!dialled.success) {
+      request.reply(404, 'Not Found');
+      return;
+    }
+    this.#record(call, at, {
+      type: 'InitiateCall',
+      data: { sipCallId: call.sipCallId, caller, dialledString: dialled.data, ...(number === undefined ? {} : { normalizedNumber: number }), inboundGateway: gateway.name },
+    });
+    const callees = number === undefined ? [] : this.#routing.usersByNumber(number);
+    const callee = callees[0];
+    if (callee === undefined || callees.length > 1) {
+      this.#refuse(request, call, at, callee === undefined ? { status: 404, reason: 'Not Found', cause: 'no_route' } : { status: 485, reason: 'Ambiguous', cause: 'no_route' });
+      return;
+    }
+    const evicted = this.#calls.add(call);
+    if (evicted) this.#log.warn({ sipCallId: evicted.sipCallId }, 'call table full: the oldest call is no longer followed');
+    this.#execute(request, call, at, planUser(this.#planContext(at), callee, [caller]));
+  }
+
   #planContext(at: Date): PlanContext {
     return { routing: this.#routing, location: this.#location, now: at.toISOString(), nextHopOf: this.#nextHopOf };
   }
@@ -267,6 +331,7 @@ export class CallRouter {
       ...(pstn && this.#gatewayTimeoutMs > 0 ? { provisionalTimeoutMs: this.#gatewayTimeoutMs } : {}),
     });
     this.#follow(operation, call, leg);
+    if (leg.kind === 'user') this.#ringExtras(operation, call, leg, at);
   }
 
   #refuse(request: InboundRequest, call: ActiveCall, at: Date, refusal: { status: number; reason: string; cause: ActiveCallEnd }): void {
@@ -304,7 +369,10 @@ export class CallRouter {
         const contact = branch.target?.uri;
         this.#record(call, this.#now(), { type: 'MarkCallRinging', data: contact === undefined ? {} : { contact } });
       })
-      .on('upstream-cancel', () => (cancelled = true))
+      .on('upstream-cancel', () => {
+        cancelled = true;
+        this.#cancelLegTimers(call.sipCallId);
+      })
       .on('branch-completed', (_branch, outcome) => {
         completed++;
         outcomes.push(outcome);
@@ -335,16 +403,63 @@ export class CallRouter {
     // The fork is parallel: a forward to a number takes the route's first gateway only, so the number is dialled once.
     if (next.kind === 'pstn') next = { ...next, route: { ...next.route, gateways: [next.route.gateway] }, targets: next.targets.slice(0, 1) };
     if (!operation.addTargets(next.targets)) return undefined;
+    // The callee's delayed team no longer rings: the call has moved on.
+    this.#cancelLegTimers(call.sipCallId);
     this.#recordForwards(call, at, plan);
     this.#recordRoute(call, at, next);
+    if (next.kind === 'user') this.#ringExtras(operation, call, next, at);
     return next;
   }
 
+  /**
+   * Team-call members and delegates: those ringing from the start are already
+   * in the fork and only recorded; a delayed team is added to the running fork
+   * when its time comes (an engine that cannot grow a fork, drachtio, skips it).
+   */
+  #ringExtras(operation: ProxyOperation, call: ActiveCall, leg: Extract<Leg, { kind: 'user' }>, at: Date): void {
+    for (const extra of leg.extras) {
+      if (extra.delayMs === 0) {
+        this.#recordLeg(call, at, leg, extra);
+        continue;
+      }
+      let timers = this.#legTimers.get(call.sipCallId);
+      if (!timers) this.#legTimers.set(call.sipCallId, (timers = new Set()));
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (timers.size === 0 && this.#legTimers.get(call.sipCallId) === timers) this.#legTimers.delete(call.sipCallId);
+        if (!operation.addTargets(extra.targets)) {
+          this.#log.info({ sipCallId: call.sipCallId, member: extra.member }, 'the fork is closed or cannot grow: the delayed team member does not ring');
+          return;
+        }
+        this.#recordLeg(call, this.#now(), leg, extra);
+      }, extra.delayMs);
+      timer.unref();
+      timers.add(timer);
+    }
+  }
+
+  #recordLeg(call: ActiveCall, at: Date, leg: Extract<Leg, { kind: 'user' }>, extra: ExtraLeg): void {
+    this.#record(call, at, {
+      type: 'AddCallLeg',
+      data: { reason: extra.reason, onBehalfOf: leg.callee.sipUri, member: extra.member, contacts: extra.targets.map((t) => t.uri) },
+    });
+  }
+
+  #cancelLegTimers(sipCallId: string): void {
+    const timers = this.#legTimers.get(sipCallId);
+    if (!timers) return;
+    for (const timer of timers) clearTimeout(timer);
+    this.#legTimers.delete(sipCallId);
+  }
+
   #completed(call: ActiveCall, leg: Leg, result: ProxyResult, cancelled: boolean): void {
+    this.#cancelLegTimers(call.sipCallId);
     const at = this.#now();
     switch (result.kind) {
       case 'answered': {
         call.phase = 'answered';
+        const hop = result.branch.target?.nextHop;
+        if (hop?.kind === 'flow' && STREAM_TRANSPORTS.has(hop.flow.transport)) call.calleeHop = hop;
         this.#record(call, at, { type: 'AnswerCall', data: { contact: answeredContact(result.branch.target, result.response, leg) } });
         return;
       }
@@ -374,7 +489,9 @@ export class CallRouter {
 
   #inDialog(request: InboundRequest, call: ActiveCall): void {
     const { message } = request;
-    const operation = request.proxy();
+    // Toward a party on a connection (a WebSocket phone's Contact is `*.invalid`): over that connection.
+    const hop = tagOf(request.core.from) === call.callerTag ? call.calleeHop : call.callerHop;
+    const operation = request.proxy(hop ? { targets: [{ uri: formatUri(message.uri), nextHop: hop }] } : {});
     if (message.method === 'BYE') {
       // The BYE ends the call whatever the far end answers to it (RFC 3261 §15.1.2).
       this.#record(call, this.#now(), { type: 'EndCall', data: { cause: 'completed', sipStatus: 200 } });

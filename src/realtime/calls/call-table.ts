@@ -1,5 +1,6 @@
 import type { CommandMetadata } from '../../commands/command-handler.ts';
 import type { CallTarget } from '../../events/domain/primitives.ts';
+import type { NextHop } from '../engine/signaling-engine.ts';
 
 /** What the router remembers of one call between its INVITE and its end. */
 export type ActiveCall = {
@@ -14,6 +15,14 @@ export type ActiveCall = {
   /** Every party the call has reached, so a forward never loops back. */
   visited: string[];
   phase: 'setup' | 'answered' | 'held';
+  /**
+   * The connection the INVITE came over when the caller is only reachable
+   * through it (WebSocket, RFC 7118 §6): in-dialog requests from the callee go
+   * back over it. Undefined for UDP and for a caller reached at its Contact.
+   */
+  readonly callerHop: NextHop | undefined;
+  /** Likewise for the callee: the flow of the branch that answered, for the caller's in-dialog requests. */
+  calleeHop: NextHop | undefined;
 };
 
 /**

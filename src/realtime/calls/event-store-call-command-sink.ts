@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { callDecider } from '../../commands/call/call-decider.ts';
+import type { AggregateCache } from '../../commands/aggregate-cache.ts';
 import { handleCommand } from '../../commands/command-handler.ts';
 import { callStreamId } from '../../commands/stream-ids.ts';
 import type { DomainEvent } from '../../events/domain/domain-catalogue.ts';
@@ -10,16 +11,20 @@ export type EventStoreCallCommandSinkOptions = {
   readonly store: EventStore<DomainEvent>;
   /** Ids for what a decision creates. Default: UUIDv7. */
   readonly newId?: () => string;
+  /** The node's aggregate cache, shared with its other command paths. Default: none (each command folds the whole stream). */
+  readonly aggregates?: AggregateCache;
 };
 
 /** Runs call commands through `handleCommand` with the call decider, on `call-<Call-ID>`. */
 export class EventStoreCallCommandSink implements CallCommandSink {
   readonly #store: EventStore<DomainEvent>;
   readonly #newId: () => string;
+  readonly #aggregates: AggregateCache | undefined;
 
   constructor(options: EventStoreCallCommandSinkOptions) {
     this.#store = options.store;
     this.#newId = options.newId ?? uuidv7;
+    this.#aggregates = options.aggregates;
   }
 
   async execute(request: CallCommandRequest): Promise<void> {
@@ -31,6 +36,7 @@ export class EventStoreCallCommandSink implements CallCommandSink {
       command: request.command,
       context: { now: () => at, newId: this.#newId },
       metadata: request.metadata,
+      ...(this.#aggregates ? { cache: this.#aggregates } : {}),
     });
   }
 }

@@ -6,6 +6,7 @@ import type { RequestCore } from '../sip/sanity.ts';
 import type { DrachtioRequest, DrachtioResponse } from './drachtio-api.ts';
 import { headerRecord, transportName } from './drachtio-messages.ts';
 import { DrachtioProxyOperation } from './drachtio-proxy-operation.ts';
+import { SettledOperation } from '../sip/proxy/settled-operation.ts';
 import { defaultReason } from '../sip/message.ts';
 
 /** A request received by the drachtio server, seen through the port. */
@@ -55,6 +56,12 @@ export class DrachtioInboundRequest implements InboundRequest {
   }
 
   proxy(options: ProxyOptions = {}): ProxyOperation {
+    // drachtio-server does not tell us which Route values are its own: a request with no Route
+    // at all is certainly not one of our record-routed dialogs; with one, drachtio's own loose routing applies.
+    if (options.requireOwnRoute === true && !this.message.headers.has('Route')) {
+      this.reply(404, 'Not Here');
+      return new SettledOperation({ kind: 'rejected', status: 404, reason: 'Not Here' });
+    }
     const op = new DrachtioProxyOperation(this.#req, options, this.#log);
     op.start();
     return op;

@@ -54,6 +54,13 @@ export type ProxyOptions = {
   readonly provisionalTimeoutMs?: number;
   /** Extra headers added to every forwarded request (e.g. History-Info, Diversion). Default none. */
   readonly headers?: readonly HeaderInit[];
+  /**
+   * Relay only a request whose top Route names this proxy (a dialog it
+   * record-routed); anything else is answered 404 Not Here (an ACK is dropped),
+   * as Kamailio's `loose_route()` check does, so the server is no open relay for
+   * in-dialog requests it never routed. Default false (RFC 3261 §16.4 alone).
+   */
+  readonly requireOwnRoute?: boolean;
 };
 
 /** Which branch an event is about. */

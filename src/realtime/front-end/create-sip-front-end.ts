@@ -1,6 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.ts';
+import type { AggregateCache } from '../../commands/aggregate-cache.ts';
 import type { DomainEvent } from '../../events/domain/domain-catalogue.ts';
 import type { EventStore } from '../../events/event-store.ts';
 import { logger as moduleLogger } from '../../logging/logger.ts';
@@ -8,9 +9,11 @@ import type { DirectoryReader } from '../../projections/directory/directory-read
 import type { LocationReader } from '../../projections/location/location-reader.ts';
 import { EmbeddedSignalingEngine } from '../engine/embedded-signaling-engine.ts';
 import type { FlowRef, SignalingEngine } from '../engine/signaling-engine.ts';
+import type { FlowTable } from '../registrar/flow-table.ts';
 import { createSipEngine } from '../sip/sip-engine.ts';
 import type { TimerConfig } from '../sip/transaction/timers.ts';
 import type { SipFrontEndConfig } from './sip-front-end-config.ts';
+import { loadTlsMaterial, sipListenSpecs } from './sip-listen-specs.ts';
 import { SipFrontEnd } from './sip-front-end.ts';
 import type { SipRequestHandler } from './sip-request-handler.ts';
 
@@ -20,6 +23,8 @@ export type CreateSipFrontEndOptions = {
   /** The SIP settings not in the Chorus configuration yet (`loadSipFrontEndConfig`). */
   readonly sip: SipFrontEndConfig;
   readonly store: EventStore<DomainEvent>;
+  /** The node's aggregate cache, for the registrar and IM. Default: none (each command folds the whole stream). */
+  readonly aggregates?: AggregateCache;
   readonly directory: DirectoryReader;
   readonly location: LocationReader;
   readonly callRouter: SipRequestHandler;
@@ -28,6 +33,12 @@ export type CreateSipFrontEndOptions = {
    * NOTIFYs through it); SUBSCRIBE/PUBLISH/NOTIFY get 501 without it.
    */
   readonly presence?: (engine: SignalingEngine, contact: PresenceContact) => SipRequestHandler;
+  /**
+   * Where the built-in registrar records each binding's flow; share it with the
+   * call router and presence server so they reach TCP/TLS/WS contacts over it.
+   * Default: a table of the front-end's own.
+   */
+  readonly flowTable?: FlowTable;
   /** Transaction timers (tests shorten them). Default RFC 3261 values. */
   readonly timers?: Partial<TimerConfig>;
   readonly logger?: Logger;
@@ -47,7 +58,8 @@ const WILDCARDS = new Set(['0.0.0.0', '::', '']);
 
 /**
  * The SIP plane as the server runs it: the embedded engine listening on
- * SIP_HOST:SIP_PORT (UDP and TCP by default), the engine port over it, and a
+ * SIP_HOST:SIP_PORT (UDP and TCP by default; TLS, WS and WSS on their own
+ * ports when SIP_TRANSPORTS lists them), the engine port over it, and a
  * SipFrontEnd dispatching to registrar, IM, call router and presence. Closing
  * the front-end closes everything this built.
  */
@@ -55,9 +67,10 @@ export async function createSipFrontEnd(options: CreateSipFrontEndOptions): Prom
   const { config, sip } = options;
   const log = options.logger ?? moduleLogger('sip-front-end');
   const engine = await createSipEngine({
-    listen: sip.transports.map((protocol) => ({ protocol, host: sip.host, port: config.sipPort })),
+    listen: sipListenSpecs(sip, config.sipPort, loadTlsMaterial(sip)),
     ...(sip.advertisedHost !== undefined ? { advertisedHost: sip.advertisedHost } : {}),
     ...(options.timers ? { timers: options.timers } : {}),
+    forceRport: sip.forceRport,
     serverHeader: 'Chorus',
     logger: log,
   });
@@ -67,9 +80,11 @@ export async function createSipFrontEnd(options: CreateSipFrontEndOptions): Prom
     frontEnd = new SipFrontEnd({
       engine: signaling,
       store: options.store,
+      ...(options.aggregates ? { aggregates: options.aggregates } : {}),
       directory: options.directory,
       location: options.location,
       callRouter: options.callRouter,
+      ...(options.flowTable ? { flowTable: options.flowTable } : {}),
       ...(options.presence ? { presence: options.presence(signaling, contactFor(engine.advertisedHost, engine.listening)) } : {}),
       settings: {
         domain: config.domain,

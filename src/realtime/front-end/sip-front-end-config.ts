@@ -9,11 +9,17 @@ import { MAX_IM_BODY_BYTES, DEFAULT_MAX_IM_BODY_BYTES } from '../im/im-content-p
  * documents its variable and default.
  */
 
+/** Every transport the embedded engine has. */
+export const SIP_TRANSPORT_NAMES = ['udp', 'tcp', 'tls', 'ws', 'wss'] as const;
+export type SipTransportName = (typeof SIP_TRANSPORT_NAMES)[number];
+
 const PositiveInt = z.coerce.number().int().positive();
 const List = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
 const Flag = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const Port = z.coerce.number().int().min(0).max(65_535);
+const FilePath = z.string().min(1).max(4096);
 const HostName = z.string().regex(/^(?:[a-z0-9.-]+|\[?[0-9a-f:.]+\]?)$/i, 'must be a host name or an IP address');
 
 export const SipFrontEndConfigSchema = z
@@ -22,8 +28,28 @@ export const SipFrontEndConfigSchema = z
     host: z.string().min(1).default('0.0.0.0'),
     /** SIP_ADVERTISED_HOST — host written in Via / Record-Route. Default: SIP_HOST, or 127.0.0.1 when that is a wildcard. */
     advertisedHost: HostName.optional(),
-    /** SIP_TRANSPORTS — comma list of `udp`, `tcp` on SIP_PORT. Default `udp,tcp`. */
-    transports: List.pipe(z.array(z.enum(['udp', 'tcp'])).min(1)).default(['udp', 'tcp']),
+    /**
+     * SIP_TRANSPORTS — comma list of `udp`, `tcp` (both on SIP_PORT), `tls` (SIP_TLS_PORT),
+     * `ws` (SIP_WS_PORT) and `wss` (SIP_WSS_PORT). Default `udp,tcp`.
+     */
+    transports: List.pipe(z.array(z.enum(SIP_TRANSPORT_NAMES)).min(1)).default(['udp', 'tcp']),
+    /** SIP_TLS_PORT — SIP over TLS (RFC 3261 §26.2.1). Default 5061. */
+    tlsPort: Port.default(5061),
+    /** SIP_WS_PORT — SIP over WebSocket (RFC 7118, subprotocol `sip`). Default 5066, as FreeSWITCH. */
+    wsPort: Port.default(5066),
+    /** SIP_WSS_PORT — SIP over secure WebSocket (RFC 7118 §5). Default 7443, as FreeSWITCH. */
+    wssPort: Port.default(7443),
+    /** SIP_TLS_CERT — PEM certificate chain file for `tls` and `wss`; required with either. Default none. */
+    tlsCert: FilePath.optional(),
+    /** SIP_TLS_KEY — PEM private key file for `tls` and `wss`; required with either. Default none. */
+    tlsKey: FilePath.optional(),
+    /** SIP_TLS_CA — PEM CA bundle to verify TLS servers this node connects to. Default: Node's bundled CAs. */
+    tlsCa: FilePath.optional(),
+    /**
+     * SIP_FORCE_RPORT — answer every request where it came from, as if its top Via
+     * had `rport` (RFC 3581), for clients behind NAT that do not ask for it. Default false.
+     */
+    forceRport: Flag.default(false),
     /** SIP_DOMAIN_ALIASES — other names of CHORUS_DOMAIN (comma list). Default none. */
     domainAliases: List.pipe(z.array(HostName)).default([]),
     /** SIP_REALM — digest realm for users without credentials. Default: CHORUS_DOMAIN. */
@@ -65,6 +91,18 @@ export const SipFrontEndConfigSchema = z
     imSessionIdleSeconds: PositiveInt.default(600),
   })
   .superRefine((c, ctx) => {
+    const twice = c.transports.find((t, i) => c.transports.indexOf(t) !== i);
+    if (twice !== undefined) ctx.addIssue({ code: 'custom', path: ['transports'], message: `lists ${twice} twice` });
+    const ports = (['tls', 'ws', 'wss'] as const).filter((t) => c.transports.includes(t)).map((t) => ({ t, port: c[`${t}Port`] }));
+    for (const [i, a] of ports.entries()) {
+      const b = ports.slice(i + 1).find((o) => o.port === a.port && a.port !== 0);
+      if (b) ctx.addIssue({ code: 'custom', path: [`${b.t}Port`], message: `${a.t} and ${b.t} cannot share port ${a.port}` });
+    }
+    if (c.transports.some((t) => t === 'tls' || t === 'wss')) {
+      for (const key of ['tlsCert', 'tlsKey'] as const) {
+        if (c[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required when SIP_TRANSPORTS includes tls or wss' });
+      }
+    }
     if (!(c.minExpires <= c.defaultExpires && c.defaultExpires <= c.maxExpires)) {
       ctx.addIssue({ code: 'custom', path: ['defaultExpires'], message: 'needs SIP_MIN_EXPIRES <= SIP_DEFAULT_EXPIRES <= SIP_MAX_EXPIRES' });
     }
@@ -76,6 +114,13 @@ export const SIP_ENV_NAMES: Record<keyof SipFrontEndConfig, string> = {
   host: 'SIP_HOST',
   advertisedHost: 'SIP_ADVERTISED_HOST',
   transports: 'SIP_TRANSPORTS',
+  tlsPort: 'SIP_TLS_PORT',
+  wsPort: 'SIP_WS_PORT',
+  wssPort: 'SIP_WSS_PORT',
+  tlsCert: 'SIP_TLS_CERT',
+  tlsKey: 'SIP_TLS_KEY',
+  tlsCa: 'SIP_TLS_CA',
+  forceRport: 'SIP_FORCE_RPORT',
   domainAliases: 'SIP_DOMAIN_ALIASES',
   realm: 'SIP_REALM',
   nonceSecret: 'SIP_NONCE_SECRET',

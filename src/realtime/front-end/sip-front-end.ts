@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import type { AggregateCache } from '../../commands/aggregate-cache.ts';
 import type { DomainEvent } from '../../events/domain/domain-catalogue.ts';
 import type { EventStore } from '../../events/event-store.ts';
 import { logger as moduleLogger } from '../../logging/logger.ts';
@@ -63,6 +64,8 @@ export type SipFrontEndOptions = {
   /** The engine port; the front-end owns it from now on and closes it last. */
   readonly engine: SignalingEngine;
   readonly store: EventStore<DomainEvent>;
+  /** The node's aggregate cache, for the registrar and IM. Default: none (each command folds the whole stream). */
+  readonly aggregates?: AggregateCache;
   /** Users and their digest HA1s (the directory view). */
   readonly directory: DirectoryReader;
   /** Registered contacts (the location view). */
@@ -79,6 +82,8 @@ export type SipFrontEndOptions = {
   readonly registrar?: RegisterHandler;
   /** Flows of registered contacts, for reaching them again. Default: the built-in registrar's, else none. */
   readonly flows?: FlowReader;
+  /** The table the built-in registrar records flows in (to share it with the call router). Default: a new one. */
+  readonly flowTable?: FlowTable;
   readonly settings: SipFrontEndSettings;
   /** Default: the system clock. */
   readonly now?: () => Date;
@@ -151,11 +156,11 @@ export class SipFrontEnd {
     if (options.registrar) {
       this.#registrar = options.registrar;
     } else {
-      const table = new FlowTable();
+      const table = options.flowTable ?? new FlowTable();
       flows ??= table;
       this.#registrar = new Registrar({
         authenticator,
-        ledger: new EventStoreBindingLedger({ store: options.store, now }),
+        ledger: new EventStoreBindingLedger({ store: options.store, now, ...(options.aggregates ? { aggregates: options.aggregates } : {}) }),
         flows: table,
         ...s.registrar,
         nodeId,
@@ -165,6 +170,7 @@ export class SipFrontEnd {
     }
     this.#im = new ImHandler({
       store: options.store,
+      ...(options.aggregates ? { aggregates: options.aggregates } : {}),
       authenticator,
       directory: options.directory,
       location: options.location,

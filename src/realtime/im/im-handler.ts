@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import type { AggregateCache } from '../../commands/aggregate-cache.ts';
 import type { CommandMetadata } from '../../commands/command-handler.ts';
 import type { DomainEvent } from '../../events/domain/domain-catalogue.ts';
 import type { EventStore } from '../../events/event-store.ts';
@@ -23,6 +24,8 @@ export type ArchivePolicy = boolean | ((sender: string, recipient: string) => bo
 
 export type ImHandlerOptions = {
   readonly store: EventStore<DomainEvent>;
+  /** The node's aggregate cache, shared with its other command paths. Default: none (each command folds the whole stream). */
+  readonly aggregates?: AggregateCache;
   /** Digest authentication of the sender, challenged with 407 (RFC 3261 §22.3: this server acts as a proxy for MESSAGE). */
   readonly authenticator: RequestAuthenticator;
   readonly directory: Pick<DirectoryReader, 'user'>;
@@ -119,6 +122,7 @@ export class ImHandler {
       store: options.store,
       now: this.#now,
       ...(options.newId ? { newId: options.newId } : {}),
+      ...(options.aggregates ? { aggregates: options.aggregates } : {}),
     });
     const sweepMs = options.sweepIntervalMs ?? 30_000;
     if (sweepMs > 0) {

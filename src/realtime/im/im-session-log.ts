@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
+import type { AggregateCache } from '../../commands/aggregate-cache.ts';
 import { handleCommand, type CommandMetadata } from '../../commands/command-handler.ts';
 import { DomainError } from '../../commands/domain-error.ts';
 import type { ImCommand } from '../../commands/im/im-commands.ts';
@@ -17,6 +18,8 @@ export type ImSessionLogOptions = {
   readonly newId?: () => string;
   /** Fresh session ids when a Call-ID cannot name one. Default: random UUIDs. */
   readonly newSessionId?: () => string;
+  /** The node's aggregate cache, shared with its other command paths. Default: none (each command folds the whole stream). */
+  readonly aggregates?: AggregateCache;
 };
 
 /** A message to record: who sent what to whom, and whether its text is kept. */
@@ -45,12 +48,14 @@ export class ImSessionLog {
   readonly #now: () => Date;
   readonly #newId: () => string;
   readonly #newSessionId: () => string;
+  readonly #aggregates: AggregateCache | undefined;
 
   constructor(options: ImSessionLogOptions) {
     this.#store = options.store;
     this.#now = options.now ?? (() => new Date());
     this.#newId = options.newId ?? uuidv7;
     this.#newSessionId = options.newSessionId ?? randomUUID;
+    this.#aggregates = options.aggregates;
   }
 
   /**
@@ -126,6 +131,7 @@ export class ImSessionLog {
       command,
       context: { now: () => this.#now().toISOString(), newId: this.#newId },
       metadata,
+      ...(this.#aggregates ? { cache: this.#aggregates } : {}),
     });
     return outcome.events;
   }

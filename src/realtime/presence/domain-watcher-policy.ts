@@ -1,3 +1,4 @@
+import { isBlockedBy } from '../../commands/user/presence-block-rules.ts';
 import { domainOfAor } from './presence-sip.ts';
 import type { WatcherDecision, WatcherPolicy } from './watcher-policy.ts';
 
@@ -9,24 +10,26 @@ export type DomainWatcherPolicyOptions = {
    */
   readonly trustedDomains?: readonly string[];
   /**
-   * The presentity's block list: watchers it refused (exact AORs). Read on every
-   * SUBSCRIBE, so it may be backed by a live view. Default: nobody is blocked.
+   * The presentity's block list: watcher AORs (`sip:user@host`) and whole
+   * domains (`host`) it refused. Read on every SUBSCRIBE and on every change of
+   * the presentity, so it may be backed by a live view (the presence view's
+   * `blockedWatchersOf`). Default: nobody is blocked.
    */
-  readonly blockedWatchers?: (presentity: string) => ReadonlySet<string>;
+  readonly blockedWatchers?: (presentity: string) => readonly string[];
 };
 
 /** The default policy: same domain allowed, per-user block list wins over it. */
 export class DomainWatcherPolicy implements WatcherPolicy {
   readonly #trusted: ReadonlySet<string>;
-  readonly #blocked: (presentity: string) => ReadonlySet<string>;
+  readonly #blocked: (presentity: string) => readonly string[];
 
   constructor(options: DomainWatcherPolicyOptions = {}) {
     this.#trusted = new Set((options.trustedDomains ?? []).map((d) => d.toLowerCase()));
-    this.#blocked = options.blockedWatchers ?? (() => new Set());
+    this.#blocked = options.blockedWatchers ?? (() => []);
   }
 
   decide(watcher: string, presentity: string): WatcherDecision {
-    if (this.#blocked(presentity).has(watcher)) return { kind: 'deny', reason: 'blocked by the presentity' };
+    if (isBlockedBy(this.#blocked(presentity), watcher)) return { kind: 'deny', reason: 'blocked by the presentity' };
     const domain = domainOfAor(watcher);
     if (domain === domainOfAor(presentity) || this.#trusted.has(domain)) return { kind: 'allow' };
     return { kind: 'deny', reason: `watchers of ${domain} may not watch ${domainOfAor(presentity)}` };

@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import type { AggregateCache } from '../../commands/aggregate-cache.ts';
 import { handleCommand, type CommandMetadata } from '../../commands/command-handler.ts';
 import { userStreamId } from '../../commands/stream-ids.ts';
 import { userDecider } from '../../commands/user/user-decider.ts';
@@ -14,6 +15,8 @@ export type EventStorePresenceCommandsOptions = {
   readonly now?: () => string;
   /** Ids the decider mints (entity tags). Default: UUIDv7, unique across nodes. */
   readonly newId?: () => string;
+  /** The node's aggregate cache, shared with its other command paths. Default: none (each command folds the whole stream). */
+  readonly aggregates?: AggregateCache;
 };
 
 /** The presence server's commands run on the user's stream through the user decider. */
@@ -21,6 +24,7 @@ export class EventStorePresenceCommands implements PresenceCommandSink {
   readonly #store: EventStore<DomainEvent>;
   readonly #now: () => string;
   readonly #newId: () => string;
+  readonly #aggregates: AggregateCache | undefined;
   // SUBSCRIBEs from many watchers land on the presentity's one stream at once.
   readonly #perUser = new KeyedSerialQueue();
 
@@ -28,6 +32,7 @@ export class EventStorePresenceCommands implements PresenceCommandSink {
     this.#store = options.store;
     this.#now = options.now ?? (() => new Date().toISOString());
     this.#newId = options.newId ?? uuidv7;
+    this.#aggregates = options.aggregates;
   }
 
   async execute(sipUri: string, command: PresenceCommand, metadata: CommandMetadata): Promise<readonly UserEvent[]> {
@@ -39,6 +44,7 @@ export class EventStorePresenceCommands implements PresenceCommandSink {
         command,
         context: { now: this.#now, newId: this.#newId },
         metadata,
+        ...(this.#aggregates ? { cache: this.#aggregates } : {}),
       }),
     );
     return outcome.events;

@@ -37,6 +37,9 @@ export function domainRefusal(error: DomainError): Answer {
       return { status: 403, reason: 'Endpoint Not Registered', headers: [warning] };
     case 'invalid_publication':
       return { status: 400, reason: 'Bad Request', headers: [warning] };
+    case 'watcher_blocked':
+      // The watcher learns nothing beyond the refusal (RFC 3856 §6.6).
+      return { status: 403, reason: 'Forbidden' };
     case 'not_provisioned':
     case 'deprovisioned':
       // A retired address is as unknown to watchers and publishers as one never provisioned.

@@ -13,6 +13,7 @@ import { authRefusal, BAD_EVENT, domainRefusal, type Answer } from './presence-a
 import type { NotifySender, PresenceAuthenticator, PresenceChanges, PresenceCommandSink, PresenceSource, Scheduler } from './presence-ports.ts';
 import { realScheduler } from './presence-ports.ts';
 import { acceptsPidf, aorOfUri, eventId, eventPackage, PRESENCE_EVENT, readExpires, userOfAor } from './presence-sip.ts';
+import { PresenceSnapshot } from './presence-snapshot.ts';
 import { PresenceSubscription, type SubscriptionDialog, type TerminationReason } from './presence-subscription.ts';
 import type { WatcherPolicy } from './watcher-policy.ts';
 import { PIDF_CONTENT_TYPE } from './pidf-model.ts';
@@ -136,12 +137,28 @@ export class PresenceNotifier {
     }
   }
 
-  /** NOTIFYs the watchers of these users whose shown state moved. */
+  /**
+   * NOTIFYs the watchers of these users whose shown state moved; a watcher the
+   * policy now denies (the presentity blocked them) gets the final NOTIFY
+   * instead (`reason=rejected`, RFC 6665 §4.2.2). The decider that wrote the
+   * block also wrote the end of those subscriptions, so nothing is written here.
+   */
   presenceChanged(users: readonly string[]): void {
     for (const user of users) {
       const subscriptions = this.#byPresentity.get(user);
       if (!subscriptions) continue;
-      for (const subscription of subscriptions) subscription.notify(false);
+      // Read and serialised once for all of the user's watchers.
+      const at = this.#now();
+      const snapshot = new PresenceSnapshot(user, this.#presence.presenceOf(user, at.toISOString()), at);
+      for (const subscription of [...subscriptions]) {
+        const decision = this.#policy.decide(subscription.dialog.watcher, user);
+        if (decision.kind === 'allow') {
+          subscription.notify(false, snapshot);
+          continue;
+        }
+        this.#log.info({ watcher: subscription.dialog.watcher, presentity: user, reason: decision.reason }, 'subscription rejected');
+        void this.#forget(subscription, 'rejected');
+      }
       this.#watchLapse(user);
     }
   }
@@ -306,8 +323,10 @@ export class PresenceNotifier {
     try {
       expiresAt = await this.#subscribeCommand(subscription.dialog, expires.seconds, core.callId);
     } catch (error) {
-      if (error instanceof DomainError) return domainRefusal(error);
-      throw error;
+      if (!(error instanceof DomainError)) throw error;
+      // Blocked since (on another node, or before this view caught up): the dialog ends here too.
+      if (error.code === 'watcher_blocked') void this.#forget(subscription, 'rejected');
+      return domainRefusal(error);
     }
     const contact = core.contacts.find((c) => c.kind === 'address');
     subscription.refresh(expiresAt, contact?.kind === 'address' ? formatUri(contact.uri) : undefined, request.source);

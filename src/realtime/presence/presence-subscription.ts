@@ -3,9 +3,9 @@ import type { AggregatedPresence } from '../../projections/presence/presence-inp
 import type { PresenceReader } from '../../projections/presence/presence-reader.ts';
 import type { FlowRef, OutboundOutcome } from '../engine/signaling-engine.ts';
 import type { HeaderInit } from '../sip/message.ts';
-import { buildPidf } from './pidf-builder.ts';
 import { PIDF_CONTENT_TYPE } from './pidf-model.ts';
-import { pidfPresenceOf, samePresence } from './presence-document.ts';
+import { samePresence } from './presence-document.ts';
+import { PresenceSnapshot } from './presence-snapshot.ts';
 import type { NotifySender } from './presence-ports.ts';
 import { PRESENCE_EVENT } from './presence-sip.ts';
 
@@ -101,17 +101,20 @@ export class PresenceSubscription {
   /**
    * Sends the current state (`force`: even if unchanged, as after a SUBSCRIBE
    * or refresh, RFC 6665 §4.2.1.1). Returns without waiting for the response.
+   * `current`: the presentity's state just read by the caller for every
+   * watcher at once (its PIDF is built once); when a NOTIFY is still in
+   * flight it is not kept, the owed NOTIFY reads the state again when it goes.
    */
-  notify(force: boolean): void {
+  notify(force: boolean, current?: PresenceSnapshot): void {
     if (this.#terminated) return;
     if (this.#inFlight) {
       this.#owed = { force: force || (this.#owed?.force ?? false) };
       return;
     }
-    const presence = this.#presence.presenceOf(this.dialog.presentity, this.#now().toISOString());
-    if (!force && this.#lastSent && samePresence(this.#lastSent, presence)) return;
+    const snapshot = current?.presentity === this.dialog.presentity ? current : this.#snapshot();
+    if (!force && this.#lastSent && samePresence(this.#lastSent, snapshot.presence)) return;
     const seconds = Math.max(0, Math.ceil((this.#expiresAt.getTime() - this.#now().getTime()) / 1000));
-    this.#inFlight = this.#send(`active;expires=${seconds}`, presence).finally(() => {
+    this.#inFlight = this.#send(`active;expires=${seconds}`, snapshot).finally(() => {
       this.#inFlight = undefined;
       const owed = this.#owed;
       this.#owed = undefined;
@@ -128,8 +131,7 @@ export class PresenceSubscription {
     this.#terminated ??= (async () => {
       this.#owed = undefined;
       await this.#inFlight;
-      const presence = this.#presence.presenceOf(this.dialog.presentity, this.#now().toISOString());
-      await this.#send(`terminated;reason=${reason}`, presence, true);
+      await this.#send(`terminated;reason=${reason}`, this.#snapshot(), true);
     })();
     return this.#terminated;
   }
@@ -140,10 +142,14 @@ export class PresenceSubscription {
     this.#terminated ??= Promise.resolve();
   }
 
-  async #send(state: string, presence: AggregatedPresence, final = false): Promise<void> {
-    const d = this.dialog;
+  #snapshot(): PresenceSnapshot {
     const at = this.#now();
-    const body = buildPidf(pidfPresenceOf(d.presentity, presence, at));
+    return new PresenceSnapshot(this.dialog.presentity, this.#presence.presenceOf(this.dialog.presentity, at.toISOString()), at);
+  }
+
+  async #send(state: string, snapshot: PresenceSnapshot, final = false): Promise<void> {
+    const d = this.dialog;
+    const body = snapshot.body;
     const headers: HeaderInit[] = [
       ['From', d.localIdentity],
       ['To', d.remoteIdentity],
@@ -155,7 +161,7 @@ export class PresenceSubscription {
       ['Subscription-State', state],
       ['Content-Type', PIDF_CONTENT_TYPE],
     ];
-    this.#lastSent = presence;
+    this.#lastSent = snapshot.presence;
     let outcome: OutboundOutcome;
     try {
       outcome = await this.#sender.sendRequest({ method: 'NOTIFY', uri: this.#remoteTarget, headers, body, nextHop: { kind: 'flow', flow: this.#flow } }).outcome;

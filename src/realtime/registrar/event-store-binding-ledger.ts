@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import type { AggregateCache } from '../../commands/aggregate-cache.ts';
 import { handleCommand, type CommandMetadata } from '../../commands/command-handler.ts';
 import { liveEndpoints } from '../../commands/user/expiry-rules.ts';
 import { RegisterEndpointSchema, UnregisterEndpointSchema } from '../../commands/user/user-commands.ts';
@@ -17,6 +18,8 @@ export type EventStoreBindingLedgerOptions = {
   readonly now?: () => Date;
   /** Endpoint ids. Default UUIDv7. */
   readonly newId?: () => string;
+  /** The node's aggregate cache, shared with its other command paths. Default: none (each command folds the whole stream). */
+  readonly aggregates?: AggregateCache;
 };
 
 /** The ledger on the event log: `handleCommand` with the user decider on `user-<aor>`. */
@@ -24,11 +27,13 @@ export class EventStoreBindingLedger implements BindingLedger {
   readonly #store: EventStore<DomainEvent>;
   readonly #now: () => Date;
   readonly #newId: () => string;
+  readonly #aggregates: AggregateCache | undefined;
 
   constructor(options: EventStoreBindingLedgerOptions) {
     this.#store = options.store;
     this.#now = options.now ?? (() => new Date());
     this.#newId = options.newId ?? uuidv7;
+    this.#aggregates = options.aggregates;
   }
 
   async apply(aor: string, commands: readonly BindingCommand[], metadata: CommandMetadata): Promise<LedgerOutcome> {
@@ -41,6 +46,7 @@ export class EventStoreBindingLedger implements BindingLedger {
       command: { type: 'RegistrationBatch', data: checked },
       context: this.#context(),
       metadata,
+      ...this.#cache(),
     });
     const at = this.#now().toISOString();
     return { events: outcome.events, bindings: bindingsOf(outcome.state, at), at };
@@ -54,8 +60,13 @@ export class EventStoreBindingLedger implements BindingLedger {
       command: { type: 'SweepExpired', data: {} },
       context: this.#context(),
       metadata,
+      ...this.#cache(),
     });
     return outcome.events;
+  }
+
+  #cache(): { cache?: AggregateCache } {
+    return this.#aggregates ? { cache: this.#aggregates } : {};
   }
 
   #context() {

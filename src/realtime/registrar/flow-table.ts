@@ -27,6 +27,8 @@ export interface FlowReader {
  */
 export class FlowTable implements FlowReader {
   readonly #byEndpoint = new Map<string, BindingFlow>();
+  /** AOR → its endpoint ids here, so `retain` (every REGISTER) looks at one user's flows, not the whole table. */
+  readonly #byAor = new Map<string, Set<string>>();
 
   get size(): number {
     return this.#byEndpoint.size;
@@ -37,15 +39,32 @@ export class FlowTable implements FlowReader {
   }
 
   record(flow: BindingFlow): void {
+    const previous = this.#byEndpoint.get(flow.endpointId);
+    if (previous && previous.aor !== flow.aor) this.#unindex(previous);
     this.#byEndpoint.set(flow.endpointId, flow);
+    let ids = this.#byAor.get(flow.aor);
+    if (!ids) this.#byAor.set(flow.aor, (ids = new Set()));
+    ids.add(flow.endpointId);
   }
 
   forget(endpointId: string): void {
+    const flow = this.#byEndpoint.get(endpointId);
+    if (!flow) return;
     this.#byEndpoint.delete(endpointId);
+    this.#unindex(flow);
   }
 
   /** Keeps only the given endpoints of an AOR (the ones still live). */
   retain(aor: string, live: ReadonlySet<string>): void {
-    for (const [id, flow] of this.#byEndpoint) if (flow.aor === aor && !live.has(id)) this.#byEndpoint.delete(id);
+    const ids = this.#byAor.get(aor);
+    if (!ids) return;
+    for (const id of [...ids]) if (!live.has(id)) this.forget(id);
+  }
+
+  #unindex(flow: BindingFlow): void {
+    const ids = this.#byAor.get(flow.aor);
+    if (!ids) return;
+    ids.delete(flow.endpointId);
+    if (ids.size === 0) this.#byAor.delete(flow.aor);
   }
 }

@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { createHttpServer, type ApiRoutePlugin, type ApiServer } from '../../../src/api/http-server.ts';
@@ -22,8 +21,8 @@ import {
 } from '../../../src/api/contract/projections-contract.ts';
 import { ChorusApiClient } from '../../../src/cli/api-client.ts';
 import { ApiProtocolError, ApiRequestError, ApiUnreachableError } from '../../../src/cli/api-client-errors.ts';
-import { runChorusCli, type CliContext } from '../../../src/cli/chorus-cli.ts';
 import type { OfflineBackend } from '../../../src/cli/chorus-backend.ts';
+import { runCliInProcess } from '../../support/cli-in-process.ts';
 
 const ADMIN_TOKEN = 'cli-test-admin-token-0123456789';
 
@@ -102,16 +101,7 @@ function newServer(routes: ApiRoutePlugin): ApiServer {
   });
 }
 
-async function cli(args: readonly string[], env: NodeJS.ProcessEnv, extra: Partial<CliContext> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-  stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-  const code = await runChorusCli(args, { env, stdout, stderr, ...extra });
-  return { code, stdout: out, stderr: err };
-}
+const cli = runCliInProcess;
 
 describe('chorus CLI and ChorusApiClient against a real HTTP server', () => {
   const received = { users: [] as AddUserRequest[], replays: [] as ReplayQuery[], rebuilds: [] as string[] };

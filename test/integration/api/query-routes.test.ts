@@ -16,6 +16,8 @@ import { queryConferencesRoutes } from '../../../src/api/routes/query-conference
 import { queryPresenceRoutes } from '../../../src/api/routes/query-presence-routes.ts';
 import { queryRegistrationsRoutes } from '../../../src/api/routes/query-registrations-routes.ts';
 import { queryTimelineRoutes } from '../../../src/api/routes/query-timeline-routes.ts';
+import { analyticsRoutes } from '../../../src/api/routes/analytics-routes.ts';
+import { AnalyticsAnswerSchema } from '../../../src/api/contract/analytics-contract.ts';
 import type { DomainEvent } from '../../../src/events/domain/domain-catalogue.ts';
 import { userStreamId } from '../../../src/commands/stream-ids.ts';
 import { createMetricsRegistry } from '../../../src/metrics/metrics-registry.ts';
@@ -196,6 +198,7 @@ for (const backend of readModelBackends) {
           queryConferencesRoutes({ client }),
           queryCdrRoutes({ client }),
           queryTimelineRoutes({ client }),
+          analyticsRoutes({ client, clock }),
         ],
       });
       await app.listen({ port: 0, host: '127.0.0.1' });
@@ -234,6 +237,47 @@ for (const backend of readModelBackends) {
       assert.equal(answer.status, 404, `GET ${path}: ${JSON.stringify(answer.body)}`);
       return ApiErrorSchema.parse(answer.body);
     }
+
+    it('GET /analytics/*: calls per hour with ASR, presence time in state up to now, IM volume, conference attendance', async () => {
+      const day = 'from=2024-05-01T00:00:00Z&to=2024-05-02T00:00:00Z';
+      assert.deepEqual(await ok(`/analytics/calls-per-hour?${day}`, AnalyticsAnswerSchema), {
+        report: 'calls-per-hour',
+        // c-1 answered and still up; c-2 cancelled; c-3 ringing; c-4 ended unanswered.
+        rows: [{ hour: '2024-05-01T09:00:00.000Z', attempts: 4, answered: 1, answerSeizureRatio: 0.25, completed: 0, talkSeconds: 0 }],
+      });
+      const bob = await ok(`/analytics/presence-time?${day}&user=${encodeURIComponent(BOB)}`, AnalyticsAnswerSchema);
+      // Registered (Available) at 09:00, DND from 09:01 (a user-set DND beats his call), counted up to the API's now.
+      assert.deepEqual(bob, {
+        report: 'presence-time',
+        asOf: NOW,
+        rows: [
+          { sipUri: BOB, day: '2024-05-01', availability: 'available', seconds: 60 },
+          { sipUri: BOB, day: '2024-05-01', availability: 'do_not_disturb', seconds: 1740 },
+        ],
+      });
+      assert.deepEqual(await ok(`/analytics/im-volume?${day}`, AnalyticsAnswerSchema), {
+        report: 'im-volume',
+        rows: [{ day: '2024-05-01', sipUri: ALICE, sessionsStarted: 1, messagesSent: 1, messagesReceived: 0 }],
+      });
+      const attendance = await ok(`/analytics/conference-attendance?${day}`, AnalyticsAnswerSchema);
+      assert.ok(attendance.report === 'conference-attendance');
+      assert.deepEqual(
+        attendance.rows.map((c) => [c.conferenceId, c.attendees, c.participants.map((p) => [p.participant, p.attendedSeconds, p.present])]),
+        [
+          ['later', 0, []],
+          ['retro', 1, [[BOB, 595, false]]],
+          // Carol is still in the lobby: not an attendee.
+          ['weekly', 1, [[ALICE, 1200, true]]],
+        ],
+      );
+    });
+
+    it('GET /analytics/*: an inverted or missing range is a 400 naming the field', async () => {
+      assert.deepEqual(await badRequest('/analytics/calls-per-hour?from=2024-05-02T00:00:00Z&to=2024-05-01T00:00:00Z'), ['to']);
+      assert.deepEqual(await badRequest('/analytics/im-volume?to=2024-05-01T00:00:00Z'), ['from']);
+      assert.deepEqual(await badRequest('/analytics/presence-time?from=2024-05-01T00:00:00Z&to=2024-05-02T00:00:00Z&user=alice'), ['user']);
+      assert.equal((await get('/analytics/unknown-report?from=2024-05-01T00:00:00Z&to=2024-05-02T00:00:00Z')).status, 404);
+    });
 
     it('GET /users/{sipUri}/presence aggregates now: a call beats Available, a user-set DND beats the call, no endpoint is Offline', async () => {
       assert.deepEqual(await ok(userPresencePath(ALICE), UserPresenceAnswerSchema), {

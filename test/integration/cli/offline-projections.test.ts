@@ -2,14 +2,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { DomainWorkload } from '../../../bench/projections-workload.ts';
-import { runChorusCli, type CliContext } from '../../../src/cli/chorus-cli.ts';
+import type { CliContext } from '../../../src/cli/chorus-cli.ts';
 import { createOfflineBackendOpener } from '../../../src/cli/offline-backend-opener.ts';
 import { domainCatalogue, type DomainEvent } from '../../../src/events/domain/domain-catalogue.ts';
 import type { EventStore } from '../../../src/events/event-store.ts';
@@ -21,6 +19,7 @@ import { PgClient } from '../../../src/storage/pg-client.ts';
 import { PgliteClient } from '../../../src/storage/pglite-client.ts';
 import type { SqlClient } from '../../../src/storage/sql-client.ts';
 import pg from 'pg';
+import { closedPort, runCliInProcess } from '../../support/cli-in-process.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EVENTS = 400;
@@ -55,17 +54,6 @@ const brokenProjection = defineSqlProjection<DomainEvent, 'call.ended.v1'>({
 
 const PROJECTIONS = [usersProjection, brokenProjection];
 
-/** A loopback port with nothing listening: bound by the system, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
-  server.close();
-  await once(server, 'close');
-  return address.port;
-}
 
 /** A PGlite data directory holding EVENTS domain events, closed again (as a stopped server leaves it). */
 async function seedDataDir(dir: string): Promise<{ head: bigint; users: number }> {
@@ -104,21 +92,9 @@ async function checkpointOf(dir: string, name: string): Promise<Checkpoint | nul
   });
 }
 
-async function runInProcess(args: readonly string[], env: NodeJS.ProcessEnv, extra: Partial<CliContext> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-  stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-  const code = await runChorusCli(args, {
-    env,
-    stdout,
-    stderr,
-    openOfflineBackend: createOfflineBackendOpener({ projections: PROJECTIONS }),
-    ...extra,
-  });
-  return { code, stdout: out, stderr: err };
+/** `chorus` in this process with the offline backend over this suite's projections. */
+function runInProcess(args: readonly string[], env: NodeJS.ProcessEnv, extra: Partial<CliContext> = {}) {
+  return runCliInProcess(args, env, { openOfflineBackend: createOfflineBackendOpener({ projections: PROJECTIONS }), ...extra });
 }
 
 async function spawnChorus(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -5,7 +5,6 @@
  * auto-creation is off, a topic with more than one partition for the projector.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { domainCatalogue, type DomainEvent } from '../../../src/events/domain/domain-catalogue.ts';
 import type { PostgresEventStore } from '../../../src/events/store/postgres/postgres-event-store.ts';
@@ -28,16 +27,8 @@ import {
   type TestSchema,
 } from '../../support/kafka/pool-harness.ts';
 import { silentLogger } from '../../support/silent-logger.ts';
+import { closedPort } from '../../support/cli-in-process.ts';
 
-/** A local port with nothing listening on it (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('Kafka settings', () => {
   it('names the variable that is missing or malformed', () => {

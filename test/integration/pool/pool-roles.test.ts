@@ -6,12 +6,12 @@
  * feeds (front ends run no projection of their own).
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { KAFKA_BROKERS, createSchema, deleteTopic, poolSkip, runId, type TestSchema } from '../../support/kafka/pool-harness.ts';
+import { KAFKA_BROKERS, createSchema, deleteTopic, poolSkip, readTopicValues, runId, type TestSchema } from '../../support/kafka/pool-harness.ts';
+import { RoleProcess, roleHealth, type HealthBody } from '../../support/kafka/role-process.ts';
 import { waitUntil } from '../../support/wait-until.ts';
 
 const CHORUS = fileURLToPath(new URL('../../../bin/chorus.js', import.meta.url));
@@ -68,44 +68,8 @@ describe('chorus serve --role (CLI process)', { timeout: 60_000 }, () => {
   });
 });
 
-/** A `chorus serve --role` child; its pino lines on stdout tell where its HTTP server answers. */
-class RoleProcess {
-  readonly name: string;
-  readonly #child: ChildProcess;
-  readonly url: Promise<string>;
-  readonly #exited: Promise<number | null>;
-  stderr = '';
-
-  constructor(name: string, role: string, env: NodeJS.ProcessEnv) {
-    this.name = name;
-    this.#child = spawn(process.execPath, [CHORUS, 'serve', '--role', role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.#child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    this.#exited = once(this.#child, 'exit').then(([code]) => code as number | null);
-    const lines = createInterface({ input: this.#child.stdout! });
-    this.url = new Promise<string>((resolve, reject) => {
-      lines.on('line', (line) => {
-        const url = /"httpUrl":"([^"]+)"/.exec(line)?.[1];
-        if (url && /ready/.test(line)) resolve(url);
-      });
-      void this.#exited.then((code) => reject(new Error(`${name} exited (${String(code)}) before it was ready: ${this.stderr}`)));
-    });
-    this.url.catch(() => undefined);
-  }
-
-  /** SIGTERM, and the exit code of the orderly stop. */
-  async stop(): Promise<number | null> {
-    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGTERM');
-    return this.#exited;
-  }
-}
-
-interface HealthBody {
-  readonly status: string;
-  readonly checks: readonly { readonly name: string; readonly ok: boolean; readonly detail?: string }[];
-}
-
 async function health(url: string): Promise<HealthBody> {
-  return (await (await fetch(`${url}/health`)).json()) as HealthBody;
+  return (await roleHealth(url)).body;
 }
 
 describe('A pool of processes: relay, projector, two front ends (real broker + PostgreSQL)', { skip: poolSkip, timeout: 180_000 }, () => {
@@ -170,15 +134,23 @@ describe('A pool of processes: relay, projector, two front ends (real broker + P
 
     // The projector wrote the shared read model (front ends have no SQL runner of their own).
     const client = schema.client(1);
+    let displayName = '';
+    let logEvents = 0;
     try {
       await waitUntil(
         'the projector wrote the directory row',
         async () => (await client.query(`SELECT 1 FROM directory_users WHERE sip_uri = $1`, [aor])).rows.length === 1,
         60_000,
       );
+      displayName = (await client.query<{ display_name: string }>(`SELECT display_name FROM directory_users WHERE sip_uri = $1`, [aor])).rows[0]!.display_name;
+      logEvents = Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM chorus_events`)).rows[0]!.n);
     } finally {
       await client.close();
     }
+    // The relay publishes the log as stored: the display name the projector opened is sealed on the topic.
+    const values = await readTopicValues(topic, logEvents);
+    assert.ok(values.some((v) => v.includes('"displayName":"chorus-sealed:v1:')), 'the topic holds the sealed display name');
+    assert.ok(!values.some((v) => v.includes(JSON.stringify(displayName))), `no message carries the plaintext ${displayName}`);
 
     // Readiness reports each role's own parts.
     const names = async (url: string): Promise<string[]> => (await health(url)).checks.map((c) => c.name);

@@ -40,6 +40,7 @@ describe('EventRelay (real Kafka + PostgreSQL)', { skip: poolSkip, timeout: 120_
     await client?.close();
     await schema?.drop();
     await deleteTopic(topic);
+    await deleteTopic(`${topic}-split`);
   });
 
   it('publishes every event once, in global order keyed by stream, and a restarted relay resumes after its checkpoint', async () => {
@@ -83,5 +84,24 @@ describe('EventRelay (real Kafka + PostgreSQL)', { skip: poolSkip, timeout: 120_
       assert.equal(m.streamVersion, (versions.get(m.streamId) ?? -1) + 1, `${m.streamId} in order`);
       versions.set(m.streamId, m.streamVersion);
     }
+  });
+
+  it('with small produce requests (maxRequestBytes) publishes every event once, in order, and checkpoints per page', async () => {
+    const split = `${topic}-split`;
+    const head = await store.headPosition();
+    // 4 KiB: about ten events per request, so each 1,000-event page takes about a hundred requests.
+    const relay = new EventRelay({ store, client, kafka: testKafkaConfig({ topic: split, createTopic: 'true' }), batchSize: 1_000, maxRequestBytes: 4_096, logger: silentLogger });
+    const pages: number[] = [];
+    relay.on('published', (p) => pages.push(p.count));
+    await relay.start();
+    await relay.waitForPosition(head, 60_000);
+    await relay.close();
+    assert.equal(await readRelayCheckpoint(client, split), head);
+    assert.ok(pages.length >= 2 && pages.length <= Math.ceil(Number(head) / 1_000) + 1, `checkpointed per page, not per request: ${pages.join(',')}`);
+    const messages = await readTopic(split);
+    assert.deepEqual(
+      messages.map((m) => m.position),
+      Array.from({ length: Number(head) }, (_, i) => BigInt(i + 1)),
+    );
   });
 });

@@ -36,8 +36,9 @@ async function calls(s: DomainScenario): Promise<void> {
   await s.call('c-2', { type: 'RouteCall', data: { route: pstnRoute('+14255550100') } });
   await s.call('c-2', { type: 'MarkCallRinging', data: {} });
   s.later(5);
-  await s.call('c-1', { type: 'InitiateCall', data: { sipCallId: 'c-1', caller: ALICE, dialledString: 'bob' } });
+  await s.call('c-1', { type: 'InitiateCall', data: { sipCallId: 'c-1', caller: 'tel:+15550001111', dialledString: '+14255550102', inboundGateway: 'gw-in' } });
   await s.call('c-1', { type: 'RouteCall', data: { route: userRoute(BOB) } });
+  await s.call('c-1', { type: 'AddCallLeg', data: { reason: 'delegate', onBehalfOf: BOB, member: CAROL, contacts: [`${CAROL};transport=tls`] } });
   await s.call('c-1', { type: 'AnswerCall', data: { contact: `${BOB};transport=tls` } });
   s.at('2024-05-01T09:01:05.000Z');
   await s.call('c-1', { type: 'EndCall', data: { cause: 'completed', sipStatus: 200 } });
@@ -136,9 +137,10 @@ forEachReadModelBackend<DomainEvent>('CDR read model', {}, (suite) => {
     assert.deepEqual(c1, {
       kind: 'call',
       id: 'c-1',
-      caller: ALICE,
-      dialledString: 'bob',
+      caller: 'tel:+15550001111',
+      dialledString: '+14255550102',
       normalizedNumber: null,
+      inboundGateway: 'gw-in',
       routeKind: 'user',
       routeTarget: BOB,
       pstnRoute: null,
@@ -147,6 +149,7 @@ forEachReadModelBackend<DomainEvent>('CDR read model', {}, (suite) => {
       pstnUsage: null,
       forwards: [],
       transfers: [],
+      legs: [{ reason: 'delegate', onBehalfOf: BOB, member: CAROL, contacts: [`${CAROL};transport=tls`], at: '2024-05-01T09:00:05.000Z' }],
       startedAt: '2024-05-01T09:00:05.000Z',
       answeredAt: '2024-05-01T09:00:05.000Z',
       endedAt: '2024-05-01T09:01:05.000Z',

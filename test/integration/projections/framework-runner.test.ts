@@ -12,7 +12,7 @@ import {
 import { readCheckpoint } from '../../../src/projections/framework/projection-checkpoints.ts';
 import { ProjectionRunner } from '../../../src/projections/framework/projection-runner.ts';
 import type { RebuildProgress } from '../../../src/projections/framework/rebuild-progress.ts';
-import type { SqlClient } from '../../../src/storage/sql-client.ts';
+import type { SqlClient, SqlTransaction } from '../../../src/storage/sql-client.ts';
 import type { TestEvent } from '../../contract/test-catalogue.ts';
 import { NOTES_TABLES, bump, note, notesPerAuthorProjection, type NotesProjectionOptions } from '../../support/notes-projection.ts';
 import { readModelBackends } from '../../support/projection-backends.ts';
@@ -49,6 +49,56 @@ async function noteLogSize(client: SqlClient): Promise<number> {
   return (await client.query('SELECT 1 FROM note_log')).rows.length;
 }
 
+/** Passes everything through to `inner`, counting the statements that touch the checkpoint table and the transactions. */
+class CountingClient implements SqlClient {
+  readonly #inner: SqlClient;
+  checkpointStatements = 0;
+  transactions = 0;
+
+  constructor(inner: SqlClient) {
+    this.#inner = inner;
+  }
+
+  get dialect(): SqlClient['dialect'] {
+    return this.#inner.dialect;
+  }
+
+  #count(text: string): void {
+    if (text.includes('chorus_projection_checkpoints')) this.checkpointStatements += 1;
+  }
+
+  query<R extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: R[] }> {
+    this.#count(text);
+    return this.#inner.query<R>(text, params);
+  }
+
+  exec(text: string): Promise<void> {
+    this.#count(text);
+    return this.#inner.exec(text);
+  }
+
+  transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    this.transactions += 1;
+    return this.#inner.transaction((tx) =>
+      fn({
+        dialect: tx.dialect,
+        query: <R extends object>(text: string, params?: readonly unknown[]) => {
+          this.#count(text);
+          return tx.query<R>(text, params);
+        },
+        exec: (text: string) => {
+          this.#count(text);
+          return tx.exec(text);
+        },
+      }),
+    );
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
 function someEvents(count: number, seed: number): NewEvent<TestEvent>[] {
   const authors = ['alice', 'bob', 'carol'];
   return Array.from({ length: count }, (_, i) =>
@@ -62,14 +112,22 @@ for (const backend of readModelBackends) {
     let client: SqlClient;
     const runners: ProjectionRunner<TestEvent>[] = [];
 
-    function runner(options: NotesProjectionOptions & { batchSize?: number; onRebuildProgress?: (p: RebuildProgress) => void } = {}) {
+    function runner(
+      options: NotesProjectionOptions & {
+        batchSize?: number;
+        onRebuildProgress?: (p: RebuildProgress) => void;
+        client?: SqlClient;
+        idleCheckpointIntervalMs?: number;
+      } = {},
+    ) {
       const r = new ProjectionRunner<TestEvent>({
         store,
-        client,
+        client: options.client ?? client,
         projection: notesPerAuthorProjection(options),
         batchSize: options.batchSize ?? 500,
         logger: silentLogger,
         ...(options.onRebuildProgress ? { onRebuildProgress: options.onRebuildProgress } : {}),
+        ...(options.idleCheckpointIntervalMs !== undefined ? { idleCheckpointIntervalMs: options.idleCheckpointIntervalMs } : {}),
       });
       runners.push(r);
       return r;
@@ -102,9 +160,11 @@ for (const backend of readModelBackends) {
 
       assert.deepEqual(await tableCounts(client), expectedCounts(history));
       assert.equal(await noteLogSize(client), 5);
+      // Batches [1,2] [3,4] [5,6] wrote; [7] is a lone bump the projection skips: the runner is past it
+      // in memory, the row catches up later (idleCheckpointIntervalMs) — the tables are the same either way.
+      assert.equal(r.position, head);
       const checkpoint = await readCheckpoint(client, 'notes_per_author');
-      // The last two events are bumps the projection skips: the checkpoint still passes them.
-      assert.deepEqual(checkpoint, { name: 'notes_per_author', position: head, version: 1, status: 'active', error: null });
+      assert.deepEqual(checkpoint, { name: 'notes_per_author', position: head - 1n, version: 1, status: 'active', error: null });
 
       await waitUntil('the runner is live', () => r.state === 'live');
       const live = [note('carol', 'c1'), note('alice', 'a4'), bump(2, 1), note('carol', 'c2')];
@@ -118,6 +178,91 @@ for (const backend of readModelBackends) {
       assert.equal(status.lag, 0n);
       assert.equal(status.kind, 'sql');
       assert.equal(status.version, 1);
+    });
+
+    it('batches of ignored events write no checkpoint, yet the position, waiters and lag follow; close persists it', async () => {
+      const counting = new CountingClient(client);
+      const r = runner({ client: counting, batchSize: 2 });
+      await r.start();
+      const first = await append(store, [note('alice', 'a1'), note('bob', 'b1')]);
+      await r.waitForPosition(first, WAIT);
+      await waitUntil('the runner is live', () => r.state === 'live');
+      const before = await readCheckpoint(client, 'notes_per_author');
+      assert.equal(before?.position, first);
+      const statements = counting.checkpointStatements;
+      const transactions = counting.transactions;
+
+      // 12 bumps, appended one by one: several idle batches, each only in memory.
+      let last = first;
+      for (let i = 0; i < 12; i += 1) {
+        last = await append(store, [bump(3, i)]);
+        await r.waitForPosition(last, WAIT);
+      }
+      assert.equal(r.position, last);
+      const status = await r.status();
+      assert.equal(status.position, last);
+      assert.equal(status.lag, 0n);
+      assert.equal(counting.checkpointStatements, statements, 'no checkpoint statement for ignored events');
+      assert.equal(counting.transactions, transactions, 'no transaction for ignored events');
+      assert.deepEqual(await readCheckpoint(client, 'notes_per_author'), before);
+
+      // A batch that writes carries the checkpoint to its own end, past the ignored ones.
+      const written = await append(store, [note('carol', 'c1')]);
+      await r.waitForPosition(written, WAIT);
+      assert.equal((await readCheckpoint(client, 'notes_per_author'))?.position, written);
+      assert.equal(counting.transactions, transactions + 1);
+
+      // Ignored again, then close: the row is written once, on close.
+      const tail = await append(store, [bump(4, 1), bump(4, 2)]);
+      await r.waitForPosition(tail, WAIT);
+      assert.equal((await readCheckpoint(client, 'notes_per_author'))?.position, written);
+      await r.close();
+      assert.equal((await readCheckpoint(client, 'notes_per_author'))?.position, tail);
+
+      const notes = new Map([['alice', 1n], ['bob', 1n], ['carol', 1n]]);
+      const again = runner();
+      await again.start();
+      assert.equal(again.position, tail);
+      await again.close();
+
+      // A crash before that write leaves the row at `written` with the tables unchanged since: a restart re-reads the bumps, harmlessly.
+      await client.query(`UPDATE chorus_projection_checkpoints SET position = $1 WHERE name = 'notes_per_author'`, [written]);
+      const restarted = runner();
+      await restarted.start();
+      await restarted.waitForPosition(tail, WAIT);
+      assert.deepEqual(await tableCounts(client), notes);
+      const more = await append(store, [note('alice', 'a2')]);
+      await restarted.waitForPosition(more, WAIT);
+      assert.deepEqual(await tableCounts(client), new Map([...notes, ['alice', 2n]]));
+      assert.equal((await readCheckpoint(client, 'notes_per_author'))?.position, more);
+    });
+
+    it('persists the position past ignored events after idleCheckpointIntervalMs, while running', async () => {
+      const r = runner({ idleCheckpointIntervalMs: 100 });
+      await r.start();
+      const first = await append(store, [note('alice', 'a1')]);
+      await r.waitForPosition(first, WAIT);
+      await waitUntil('the runner is live', () => r.state === 'live');
+      const idle = await append(store, [bump(5, 1), bump(5, 2), bump(5, 3)]);
+      await r.waitForPosition(idle, WAIT);
+      await waitUntil('the idle position is persisted', async () => (await readCheckpoint(client, 'notes_per_author'))?.position === idle);
+      assert.equal(r.state, 'live');
+      // The next writing batch still passes the lock check against the row the idle write moved.
+      const next = await append(store, [note('bob', 'b1')]);
+      await r.waitForPosition(next, WAIT);
+      assert.equal((await readCheckpoint(client, 'notes_per_author'))?.position, next);
+      assert.deepEqual(await tableCounts(client), new Map([['alice', 1n], ['bob', 1n]]));
+    });
+
+    it('with idleCheckpointIntervalMs 0 every batch writes the checkpoint', async () => {
+      const r = runner({ idleCheckpointIntervalMs: 0 });
+      await r.start();
+      const last = await append(store, [note('alice', 'a1'), bump(7, 1)]);
+      await r.waitForPosition(last, WAIT);
+      const idle = await append(store, [bump(7, 2)]);
+      await r.waitForPosition(idle, WAIT);
+      assert.equal((await readCheckpoint(client, 'notes_per_author'))?.position, idle);
+      assert.throws(() => runner({ idleCheckpointIntervalMs: -1 }), /idleCheckpointIntervalMs/);
     });
 
     it('live batches and rebuilds from 0 produce byte-equal tables', async () => {

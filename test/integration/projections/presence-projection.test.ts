@@ -48,6 +48,11 @@ async function stateRows(client: SqlClient): Promise<Map<string, StateRow>> {
   return new Map(rows.map((r) => [r.sip_uri, r]));
 }
 
+async function blockRows(client: SqlClient): Promise<[string, string[]][]> {
+  const { rows } = await client.query<{ sip_uri: string; blocked: string[] }>('SELECT sip_uri, blocked FROM presence_blocks');
+  return rows.map((r): [string, string[]] => [r.sip_uri, r.blocked]).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
 async function column<T>(client: SqlClient, sql: string): Promise<T[]> {
   const { rows } = await client.query<Record<string, T>>(sql);
   return rows.map((r) => Object.values(r)[0]!);
@@ -90,6 +95,11 @@ forEachReadModelBackend('presence projection', { openStore: openDomainEventStore
     );
     const watchers = (await client.query<{ sip_uri: string; subscription_id: string; watcher_uri: string }>('SELECT sip_uri, subscription_id, watcher_uri FROM presence_watchers')).rows;
     assert.deepEqual(watchers.map((w) => w.subscription_id).sort(), ['alice-watches-bob', 'bob-watches-alice', 'carol-watches-alice', 'dave-watches-carol']);
+    // Block lists keep the user's order (a text[] column), and are not an aggregation input.
+    assert.deepEqual(await blockRows(client), [
+      [ALICE, ['spam.test', DAVE]],
+      [DAVE, [BOB]],
+    ]);
     assert.deepEqual(await column(client, 'SELECT count(*)::int FROM presence_publications'), [3]);
   });
 
@@ -111,6 +121,8 @@ forEachReadModelBackend('presence projection', { openStore: openDomainEventStore
     assert.deepEqual(await column(client, 'SELECT sip_uri FROM presence_call_parties'), [ERIN]);
     assert.deepEqual((await column<string>(client, 'SELECT subscription_id FROM presence_watchers')).sort(), ['alice-watches-bob', 'bob-watches-alice']);
     assert.deepEqual(await column(client, `SELECT expires_at FROM presence_watchers WHERE subscription_id = 'bob-watches-alice'`), [new Date(t(1200))]);
+    // Alice's new list replaced the old; Carol's emptied list has no row; deprovisioned Dave's is gone.
+    assert.deepEqual(await blockRows(client), [[ALICE, [DAVE, 'spam.test', 'sip:zed@spam.test']]]);
     assert.deepEqual(await column(client, `SELECT count(*)::int FROM presence_endpoints WHERE sip_uri = '${DAVE}'`), [0]);
   });
 

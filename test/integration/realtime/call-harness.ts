@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { callStreamId, userStreamId, voiceConfigStreamId, type VoiceConfigKind } from '../../../src/commands/stream-ids.ts';
+import { AggregateCache } from '../../../src/commands/aggregate-cache.ts';
 import { handleCommand } from '../../../src/commands/command-handler.ts';
 import { computeHa1 } from '../../../src/commands/directory/compute-ha1.ts';
 import { userDecider } from '../../../src/commands/user/user-decider.ts';
@@ -76,7 +77,7 @@ export class CallHarness {
       }),
       routing: routingReader(this.routing),
       location: createLocationReader(this.location),
-      commands: new EventStoreCallCommandSink({ store: this.store }),
+      commands: new EventStoreCallCommandSink({ store: this.store, aggregates: new AggregateCache() }),
       now: () => new Date(Date.now() + this.skewMs),
       nodeId: 'test-node',
       logger: silentLogger,

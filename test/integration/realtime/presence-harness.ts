@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { AggregateCache } from '../../../src/commands/aggregate-cache.ts';
 import { handleCommand } from '../../../src/commands/command-handler.ts';
 import { computeHa1 } from '../../../src/commands/directory/compute-ha1.ts';
 import { userStreamId } from '../../../src/commands/stream-ids.ts';
@@ -9,7 +10,7 @@ import { domainCatalogue, type DomainEvent } from '../../../src/events/domain/do
 import { PgliteEventStore } from '../../../src/events/store/pglite/pglite-event-store.ts';
 import { InMemoryView } from '../../../src/projections/framework/index.ts';
 import { createLocationReader, locationView, type LocationViewState } from '../../../src/projections/location/index.ts';
-import { presenceView, type PresenceViewState } from '../../../src/projections/presence/index.ts';
+import { createPresenceReader, presenceView, type PresenceViewState } from '../../../src/projections/presence/index.ts';
 import type { CredentialStore, StoredCredentials } from '../../../src/realtime/auth/credential-store.ts';
 import { DigestAuthenticator } from '../../../src/realtime/auth/digest-authenticator.ts';
 import type { SupportedAlgorithm } from '../../../src/realtime/auth/digest-response.ts';
@@ -74,6 +75,7 @@ export async function startPresenceHarness(options: PresenceHarnessOptions = {})
   await location.start();
   const credentials = new MapCredentials();
   const blocked = new Map<string, Set<string>>();
+  const presenceReader = createPresenceReader(presence);
   const engine = await createSipEngine({
     listen: [
       { protocol: 'udp', host: '127.0.0.1', port: 0 },
@@ -93,11 +95,13 @@ export async function startPresenceHarness(options: PresenceHarnessOptions = {})
       ...(options.algorithms ? { algorithms: options.algorithms } : {}),
       logger: silentLogger,
     }),
-    commands: new EventStorePresenceCommands({ store }),
+    // As the edition wires it: the node's cache, which the harness's own provisioning leaves stale.
+    commands: new EventStorePresenceCommands({ store, aggregates: new AggregateCache() }),
     presence: presenceSourceOf(presence),
     changes: presence,
     bindings: createLocationReader(location),
-    policy: new DomainWatcherPolicy({ blockedWatchers: (p) => blocked.get(p) ?? new Set() }),
+    // As the SIP plane wires it (the view's block lists), plus lists a test sets directly.
+    policy: new DomainWatcherPolicy({ blockedWatchers: (p) => [...(blocked.get(p) ?? []), ...presenceReader.blockedWatchersOf(p)] }),
     contactFor: (flow) => (flow.transport === 'udp' ? `sip:presence@127.0.0.1:${udpPort}` : `sip:presence@127.0.0.1:${tcpPort};transport=${flow.transport}`),
     ...(options.minExpires !== undefined ? { minExpires: options.minExpires } : {}),
     ...(options.publishMinExpires !== undefined ? { publishMinExpires: options.publishMinExpires } : {}),

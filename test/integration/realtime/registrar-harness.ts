@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { WebSocket } from 'ws';
+import { AggregateCache } from '../../../src/commands/aggregate-cache.ts';
 import { handleCommand } from '../../../src/commands/command-handler.ts';
 import { computeHa1 } from '../../../src/commands/directory/compute-ha1.ts';
 import { userStreamId } from '../../../src/commands/stream-ids.ts';
@@ -57,7 +58,7 @@ export async function startHarness(options: { listen?: ListenSpec['protocol'][];
     logger: silentLogger,
   });
   const authenticator = new DigestAuthenticator({ credentials, nonces: new StatelessNonces(), defaultRealm: DOMAIN, logger: silentLogger });
-  const registrar = new Registrar({ authenticator, ledger: new EventStoreBindingLedger({ store }), logger: silentLogger });
+  const registrar = new Registrar({ authenticator, ledger: new EventStoreBindingLedger({ store, aggregates: new AggregateCache() }), logger: silentLogger });
   const gate = new RateLimitGate({
     limiter: new SourceRateLimiter(options.limiter ?? {}),
     next: (incoming) => {

@@ -10,6 +10,8 @@ export interface BaresipConfigOptions {
   readonly rtpPort: number;
   /** baresip's module folder. Default /usr/lib/baresip/modules (Debian baresip-core). */
   readonly modulePath?: string;
+  /** More application modules to load after the default ones, e.g. `contact.so`, `presence.so`. Default none. */
+  readonly appModules?: readonly string[];
 }
 
 /**
@@ -39,6 +41,7 @@ export function baresipConfig(options: BaresipConfigOptions): string {
     'module_app\t\taccount.so',
     'module_app\t\tmenu.so',
     'module_app\t\tctrl_tcp.so',
+    ...(options.appModules ?? []).map((m) => `module_app\t\t${m}`),
     `ctrl_tcp_listen\t\t127.0.0.1:${options.ctrlPort}`,
   ];
   return `${lines.join('\n')}\n`;
@@ -70,7 +73,9 @@ export function baresipAccountLine(account: BaresipAccount): string {
  * accounts on purpose: a UA listed there registers at start-up, before ctrl_tcp has a client, so
  * its REGISTER_OK/REGISTER_FAIL event would be lost; accounts are added with `uanew` instead.
  */
-export async function writeBaresipConfig(dir: string, options: BaresipConfigOptions): Promise<void> {
+export async function writeBaresipConfig(dir: string, options: BaresipConfigOptions & { readonly contacts?: readonly string[] }): Promise<void> {
   await writeFile(join(dir, 'config'), baresipConfig(options));
+  // The contact module reads its list at start-up (the presence module subscribes to each entry).
+  if (options.contacts) await writeFile(join(dir, 'contacts'), `${options.contacts.join('\n')}\n`);
   await writeFile(join(dir, 'accounts'), '# accounts are added at run time with the ctrl_tcp command "uanew" (see baresip-ua.ts)\n');
 }

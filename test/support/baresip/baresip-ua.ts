@@ -20,6 +20,10 @@ export interface BaresipUaOptions {
   readonly ctrlPort?: number;
   /** How long start-up, commands and `waitFor` may take before failing. Default 10 000 ms. */
   readonly timeoutMs?: number;
+  /** More application modules, e.g. `['contact.so', 'presence.so']`. Default none. */
+  readonly appModules?: readonly string[];
+  /** Lines of the `contacts` file (e.g. `"Bob" <sip:bob@example.test>`). Default: no file. */
+  readonly contacts?: readonly string[];
   /** baresip binary. Default `baresip` on PATH. */
   readonly binary?: string;
   readonly logger?: Logger;
@@ -106,7 +110,14 @@ export class BaresipUa extends TypedEmitter<UaEvents> {
     const dir = await mkdtemp(join(tmpdir(), 'chorus-baresip-'));
     const sipPort = options.sipPort ?? (await freeSipPort(host));
     const ctrlPort = options.ctrlPort ?? (await freePort());
-    await writeBaresipConfig(dir, { sipHost: host, sipPort, ctrlPort, rtpPort: await freePort(host) });
+    await writeBaresipConfig(dir, {
+      sipHost: host,
+      sipPort,
+      ctrlPort,
+      rtpPort: await freePort(host),
+      ...(options.appModules ? { appModules: options.appModules } : {}),
+      ...(options.contacts ? { contacts: options.contacts } : {}),
+    });
     const child = spawn(options.binary ?? 'baresip', ['-f', dir], { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     const collect = (chunk: Buffer) => {

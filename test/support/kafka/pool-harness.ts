@@ -189,6 +189,22 @@ export async function readTopic(topic: string, timeoutMs = 60_000): Promise<Topi
   return out.filter((m) => m.offset < high);
 }
 
+/** The first `count` message values of a topic as raw text (no decoding): what a reader of the broker sees. */
+export async function readTopicValues(topic: string, count: number, timeoutMs = 30_000): Promise<string[]> {
+  const consumer = rawKafka().consumer({ groupId: `chorus-test-raw-${runId()}`, maxWaitTimeInMs: 100 });
+  const values: string[] = [];
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({ eachMessage: ({ message }) => Promise.resolve(void values.push(message.value?.toString('utf8') ?? '')) });
+    for (const deadline = Date.now() + timeoutMs; values.length < count; await new Promise((r) => setTimeout(r, 20)))
+      if (Date.now() > deadline) throw new Error(`read ${values.length} of ${count} messages of ${topic}`);
+    return values.slice(0, count);
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+  }
+}
+
 export async function deleteTopic(topic: string): Promise<void> {
   const admin = rawKafka().admin();
   try {

@@ -1,11 +1,9 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { runChorusCli } from '../../../src/cli/chorus-cli.ts';
+import { closedPort, runCliInProcess } from '../../support/cli-in-process.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -23,28 +21,7 @@ async function spawnChorus(args: readonly string[]): Promise<{ code: number | nu
   return { code, stdout, stderr };
 }
 
-/** A loopback port with nothing listening: bound by the system, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
-  server.close();
-  await once(server, 'close');
-  return address.port;
-}
 
-async function runInProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-  stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-  const code = await runChorusCli(args, { env, stdout, stderr });
-  return { code, stdout: out, stderr: err };
-}
 
 describe('chorus launcher (bin/chorus.js)', () => {
   it('--help prints the usage on stdout and exits 0', async () => {
@@ -94,6 +71,10 @@ describe('chorus argument validation (in process)', () => {
     { args: ['replay', '--user', 'sip:alice@example.test', '--at', '2025-01-31T09:00:00'], names: /--at:/ },
     { args: ['replay', '--user', 'bob', '--at', '2025-01-31T09:00:00Z'], names: /--user:/ },
     { args: ['projections', 'rebuild', 'Not A Name'], names: /<name>: must be a projection name/ },
+    { args: ['analytics', 'calls-per-hour', '--from', '2024-05-02T00:00:00Z', '--to', '2024-05-01T00:00:00Z'], names: /--to: `to` must be after `from`/ },
+    { args: ['analytics', 'calls-per-day', '--from', '2024-05-01T00:00:00Z', '--to', '2024-05-02T00:00:00Z'], names: /<report>:/ },
+    { args: ['analytics', 'im-volume', '--from', 'monday', '--to', '2024-05-02T00:00:00Z'], names: /--from:/ },
+    { args: ['analytics', 'im-volume', '--from', '2024-05-01T00:00:00Z'], names: /required option '--to <instant>'/ },
     { args: ['projections', 'rebuild'], names: /missing required argument 'name'/ },
     { args: ['serve', '--role', 'backend'], names: /Allowed choices are all, frontend, projector, relay/ },
     { args: ['frobnicate'], names: /unknown command 'frobnicate'/ },
@@ -102,7 +83,7 @@ describe('chorus argument validation (in process)', () => {
 
   for (const { args, names } of invalid) {
     it(`rejects \`chorus ${args.join(' ')}\` with exit 2 before doing anything`, async () => {
-      const { code, stdout, stderr } = await runInProcess(args, env);
+      const { code, stdout, stderr } = await runCliInProcess(args, env);
       assert.equal(code, 2, stderr);
       assert.match(stderr, names);
       assert.match(stderr, /Usage: chorus/);
@@ -116,24 +97,25 @@ describe('chorus argument validation (in process)', () => {
     ['replay', '--user', 'sip:alice@example.test', '--at', '2025-01-31T09:00:00+01:00'],
     ['projections', 'status'],
     ['projections', 'rebuild', 'presence'],
+    ['analytics', 'presence-time', '--from', '2024-05-01T00:00:00Z', '--to', '2024-05-08T00:00:00Z', '--user', 'sip:alice@example.test'],
   ];
 
   for (const args of valid) {
     it(`accepts \`chorus ${args.join(' ')}\` and, with no server, exits 1 saying so`, async () => {
-      const { code, stderr } = await runInProcess(args, env);
+      const { code, stderr } = await runCliInProcess(args, env);
       assert.equal(code, 1);
       assert.match(stderr, /^chorus: no Chorus server answers at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\); start one with `chorus serve`/);
     });
   }
 
   it('exits 1 naming CHORUS_URL when it is not an http URL', async () => {
-    const { code, stderr } = await runInProcess(['projections', 'status'], { CHORUS_URL: 'ftp://example.test' });
+    const { code, stderr } = await runCliInProcess(['projections', 'status'], { CHORUS_URL: 'ftp://example.test' });
     assert.equal(code, 1);
     assert.equal(stderr, 'chorus: CHORUS_URL: must be an http:// or https:// URL\n');
   });
 
   it('--version prints the package version and exits 0', async () => {
-    const { code, stdout } = await runInProcess(['--version'], env);
+    const { code, stdout } = await runCliInProcess(['--version'], env);
     assert.equal(code, 0);
     assert.match(stdout, /^\d+\.\d+\.\d+/);
   });

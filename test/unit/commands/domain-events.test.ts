@@ -8,7 +8,7 @@ import { T0 } from './spec.ts';
 
 describe('domain catalogue', () => {
   it('names every event <area>.<snake_case>.v1 in one of the domain areas', () => {
-    const areas = new Set(['directory', 'endpoint', 'presence', 'voice', 'im', 'conference', 'call']);
+    const areas = new Set(['directory', 'endpoint', 'presence', 'voice', 'im', 'conference', 'call', 'privacy']);
     assert.ok(domainCatalogue.types.length >= 50);
     for (const type of domainCatalogue.types) {
       assert.match(type, /^[a-z]+\.[a-z][a-z0-9_]*\.v1$/);

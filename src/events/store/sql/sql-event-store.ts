@@ -18,6 +18,7 @@ import type { SqlClient, SqlTransaction } from '../../../storage/sql-client.ts';
 import { CatchUpSubscription } from '../subscription/catch-up-subscription.ts';
 import type { SubscriptionSource } from '../subscription/catch-up-subscription.ts';
 import { CommitSignal } from '../subscription/commit-signal.ts';
+import { SharedReads } from '../subscription/shared-reads.ts';
 import { BatchOutcomeSchema, settleAppend } from './append-outcome.ts';
 import type { AppendOutcome } from './append-outcome.ts';
 import { EventStoreClosedError } from './event-store-closed-error.ts';
@@ -77,6 +78,7 @@ export class SqlEventStore<E extends EventShape> implements EventStore<E>, Subsc
   readonly #notifyOnAppend: boolean;
   readonly #committer: GroupCommitter<PreparedAppend, AppendOutcome>;
   readonly #subscriptions = new Set<CatchUpSubscription<E>>();
+  readonly #sharedReads = new SharedReads<RecordedEvent<E>>();
   #closing: Promise<void> | null = null;
 
   protected constructor(traits: SqlDialectTraits, options: SqlEventStoreOptions<E>) {
@@ -123,8 +125,16 @@ export class SqlEventStore<E extends EventShape> implements EventStore<E>, Subsc
     return this.readAfter(after, limit, filter);
   }
 
-  /** readAll without option parsing, for subscriptions (their options were parsed once). */
-  async readAfter(after: bigint, limit: number, filter: ReadAllFilter | undefined): Promise<RecordedEvent<E>[]> {
+  /**
+   * readAll without option parsing, for subscriptions (their options were parsed once).
+   * Unfiltered reads asked again while in flight, at the same commit generation, share one query.
+   */
+  readAfter(after: bigint, limit: number, filter: ReadAllFilter | undefined): Promise<RecordedEvent<E>[]> {
+    if (filter !== undefined) return this.#readAfter(after, limit, filter);
+    return this.#sharedReads.run(`${this.commits.generation}:${after}:${limit}`, () => this.#readAfter(after, limit, undefined));
+  }
+
+  async #readAfter(after: bigint, limit: number, filter: ReadAllFilter | undefined): Promise<RecordedEvent<E>[]> {
     const { rows } = await this.#client.query(READ_ALL, [
       after.toString(),
       typePrefixPatterns(filter),

@@ -12,10 +12,17 @@ function protocolOf(name: string): TransportProtocol | undefined {
       return 'tcp';
     case 'tls':
       return 'tls';
+    case 'ws':
+      return 'ws';
+    case 'wss':
+      return 'wss';
     default:
       return undefined;
   }
 }
+
+/** RFC 3261 §19.1.2 for UDP/TCP/TLS; RFC 7118 §5.1 (RFC 6455's) for WS/WSS. */
+const DEFAULT_PORTS: Record<TransportProtocol, number> = { udp: 5060, tcp: 5060, tls: 5061, ws: 80, wss: 443 };
 
 /**
  * Where a SIP(S) URI says to send (RFC 3263 reduced to what needs no DNS
@@ -25,13 +32,15 @@ function protocolOf(name: string): TransportProtocol | undefined {
 export function destinationForUri(uri: Uri): Destination | undefined {
   if (uri.scheme !== 'sip' && uri.scheme !== 'sips') return undefined;
   const transportParam = getParam(uri.params, 'transport');
-  const protocol = uri.scheme === 'sips' ? 'tls' : transportParam ? protocolOf(transportParam) : 'udp';
+  const named = transportParam ? protocolOf(transportParam) : 'udp';
+  // sips: TLS, or WSS for `transport=ws` (RFC 7118 §5.2).
+  const protocol = uri.scheme === 'sips' ? (named === 'ws' || named === 'wss' ? 'wss' : 'tls') : named;
   if (!protocol) return undefined;
   const address = uri.host.startsWith('[') ? uri.host.slice(1, -1) : uri.host;
-  return { protocol, address, port: uri.port ?? (protocol === 'tls' ? 5061 : 5060) };
+  return { protocol, address, port: uri.port ?? DEFAULT_PORTS[protocol] };
 }
 
-/** The embedded engine's destination for an explicit next hop (WebSocket hops are not carried by this engine). */
+/** The embedded engine's destination for an explicit next hop. */
 export function destinationForHop(hop: NextHop): Destination | undefined {
   switch (hop.kind) {
     case 'flow':

@@ -7,9 +7,9 @@ import { systemClock, type Clock } from '../transaction/clock.ts';
 import { formatUri, parseUri } from '../uri.ts';
 import { formatVia } from '../via.ts';
 import { detectLoop, loopHash, proxyBranch } from './loop-detection.ts';
-import { destinationForUri, protocolOfDestination } from './next-hop.ts';
+import { destinationForHop, destinationForUri, protocolOfDestination } from './next-hop.ts';
 import { ProxyContext, type ResolvedTarget } from './proxy-context.ts';
-import type { ProxyIdentity } from './proxy-identity.ts';
+import { isOwnUri, type ProxyIdentity } from './proxy-identity.ts';
 import { applyStrictRoute, preprocessRoutes, routesOf } from './route-processing.ts';
 import { SettledOperation } from './settled-operation.ts';
 
@@ -74,6 +74,11 @@ export class StatefulProxy {
         .filter((t) => t.length > 0 && !this.#supported.has(t.toLowerCase()));
       if (unsupported.length > 0) return reject(420, 'Bad Extension', [['Unsupported', unsupported.join(', ')]]);
     }
+    if (options.requireOwnRoute === true) {
+      const routes = routesOf(request);
+      const top = routes.ok ? routes.value[0] : undefined;
+      if (!top || !isOwnUri(identity, top.uri)) return reject(404, 'Not Here');
+    }
     // §16.4
     const routed = preprocessRoutes(request, identity);
     if (!routed.ok) return reject(400, routed.error);
@@ -120,7 +125,9 @@ export class StatefulProxy {
     const routes = routesOf(request);
     const top = routes.ok ? routes.value[0] : undefined;
     const uri = target?.uri ?? request.uri;
-    const destination = destinationForUri(top ? top.uri : uri);
+    // An explicit hop (the callee's WebSocket connection) wins, as for any other branch (§16.6 step 7).
+    const hop = target?.target.nextHop;
+    const destination = hop ? destinationForHop(hop) : destinationForUri(top ? top.uri : uri);
     const protocol = destination ? protocolOfDestination(destination) : undefined;
     const socket = this.#engine.listening.find((l) => l.protocol === protocol);
     if (!destination || !socket) {

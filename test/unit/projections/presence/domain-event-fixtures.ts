@@ -128,6 +128,10 @@ export function watcherUnsubscribed(sipUri: string, watcherUri: string, subscrip
   return event('presence.watcher_unsubscribed.v1', { sipUri, watcherUri, subscriptionId, reason: 'unsubscribed', at });
 }
 
+export function blocksSet(sipUri: string, blocked: string[], at = t(60)) {
+  return event('presence.blocks_set.v1', { sipUri, blocked, at });
+}
+
 export function deprovisioned(sipUri: string, at = t(600)) {
   return event('directory.user_deprovisioned.v1', { sipUri, reason: null, at });
 }

@@ -5,6 +5,7 @@ import {
   CAROL,
   DAVE,
   T0,
+  blocksSet,
   callAnswered,
   callEnded,
   callForwarded,
@@ -51,6 +52,8 @@ export const PRESENCE_DAY_MORNING: readonly PresenceModelEvent[] = [
   watcherSubscribed(BOB, ALICE, 'alice-watches-bob', { at: t(10) }),
   watcherSubscribed(CAROL, DAVE, 'dave-watches-carol', { at: t(11) }),
   userStateSet(CAROL, 'be_right_back', { at: t(12), until: t(900), note: 'coffee' }),
+  blocksSet(ALICE, ['spam.test', DAVE], t(13)),
+  blocksSet(DAVE, [BOB], t(14)),
   // Alice calls Bob, who forwards to Carol; Carol answers, holds, then transfers to Dave.
   callInitiated('call-1', ALICE, t(20)),
   routedToUser('call-1', BOB, t(20)),
@@ -78,6 +81,9 @@ export const PRESENCE_DAY_AFTERNOON: readonly PresenceModelEvent[] = [
   watcherUnsubscribed(ALICE, CAROL, 'carol-watches-alice', t(310)),
   unregistered(ALICE, 'alice-phone', t(320)),
   withdrawn(ALICE, 'alice-phone', t(320)),
+  blocksSet(ALICE, [DAVE, 'spam.test', 'sip:zed@spam.test'], t(330)),
+  blocksSet(CAROL, [ALICE], t(340)),
+  blocksSet(CAROL, [], t(350)),
   // Dave leaves the company mid-call; the call ends later without him.
   deprovisioned(DAVE, t(400)),
   callEnded('call-1', t(500)),

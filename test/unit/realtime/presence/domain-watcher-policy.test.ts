@@ -15,8 +15,15 @@ describe('DomainWatcherPolicy', () => {
   });
 
   it("given the presentity's block list, then a blocked watcher is denied even from the same domain", () => {
-    const policy = new DomainWatcherPolicy({ blockedWatchers: (p) => new Set(p === 'sip:alice@example.test' ? ['sip:bob@example.test'] : []) });
+    const policy = new DomainWatcherPolicy({ blockedWatchers: (p) => (p === 'sip:alice@example.test' ? ['sip:bob@example.test'] : []) });
     assert.equal(policy.decide('sip:bob@example.test', 'sip:alice@example.test').kind, 'deny');
     assert.equal(policy.decide('sip:bob@example.test', 'sip:carol@example.test').kind, 'allow');
+  });
+
+  it('given a blocked domain, then every watcher of it is denied, and only of it', () => {
+    const policy = new DomainWatcherPolicy({ trustedDomains: ['spam.test', 'spam.test.example'], blockedWatchers: () => ['spam.test'] });
+    assert.equal(policy.decide('sip:eve@spam.test', 'sip:alice@example.test').kind, 'deny');
+    assert.equal(policy.decide('sip:eve@spam.test.example', 'sip:alice@example.test').kind, 'allow');
+    assert.equal(policy.decide('sip:spam.test@example.test', 'sip:alice@example.test').kind, 'allow');
   });
 });

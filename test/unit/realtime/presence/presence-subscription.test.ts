@@ -43,7 +43,7 @@ const dialog: SubscriptionDialog = {
 
 function setup() {
   let current: AggregatedPresence = { availability: 'available', code: 3500, activity: null, note: null, source: 'registration' };
-  const reader: PresenceReader = { presenceOf: () => current, presenceValidThrough: () => null, watchersOf: () => [], isInCall: () => false };
+  const reader: PresenceReader = { presenceOf: () => current, presenceValidThrough: () => null, watchersOf: () => [], isInCall: () => false, blockedWatchersOf: () => [] };
   const sender = new FakeSender();
   const failures: string[] = [];
   const now = new Date('2026-01-01T00:00:00Z');
