@@ -7,10 +7,8 @@ import { directoryReader } from '../../../src/projections/directory/directory-re
 import { DIRECTORY_TABLES } from '../../../src/projections/directory/directory-sql.ts';
 import { directorySeed, directoryView } from '../../../src/projections/directory/directory-view.ts';
 import { dumpTables } from '../../../src/projections/framework/dump-tables.ts';
-import { InMemoryView } from '../../../src/projections/framework/in-memory-view.ts';
 import { openDomainEventStore } from '../../support/projection-test-store.ts';
-import { forEachReadModelBackend } from '../../support/read-model-suite.ts';
-import { silentLogger } from '../../support/silent-logger.ts';
+import { assertSeededEqualsReplayed, forEachReadModelBackend } from '../../support/read-model-suite.ts';
 import {
   ALICE,
   BOB,
@@ -103,14 +101,7 @@ forEachReadModelBackend('directory projection', { openStore: openDomainEventStor
     const checkpoint = await appendAll(store, history());
     await r.waitForPosition(checkpoint, WAIT);
 
-    const seeded = new InMemoryView({ store, definition: directoryView, seed: directorySeed(client), logger: silentLogger });
-    const replayed = new InMemoryView({ store, definition: directoryView, logger: silentLogger });
-    suite.closeAfterTest(seeded, replayed);
-    await seeded.start();
-    await replayed.start();
-    assert.equal(seeded.position, checkpoint);
-    await replayed.waitForPosition(checkpoint, WAIT);
-    assert.deepStrictEqual(seeded.state, replayed.state);
+    const { seeded, replayed } = await assertSeededEqualsReplayed(suite, directoryView, directorySeed(client), checkpoint, WAIT);
     assert.equal(directoryReader(seeded).credentials(ALICE)?.ha1Sha256, 'b'.repeat(64));
 
     const last = await appendAll(store, [credentialsSet(BOB, 'e'), deprovisioned(ALICE, T1)]);

@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { DomainEvent } from '../../../src/events/domain/domain-catalogue.ts';
 import { dumpTables } from '../../../src/projections/framework/dump-tables.ts';
-import { InMemoryView } from '../../../src/projections/framework/in-memory-view.ts';
 import { seedFromSqlProjection } from '../../../src/projections/framework/view-seed.ts';
 import { createLocationReader } from '../../../src/projections/location/location-reader.ts';
 import { locationProjection } from '../../../src/projections/location/location-sql-projection.ts';
 import { LOCATION_TABLES, loadLocationViewState, selectBindings } from '../../../src/projections/location/location-tables.ts';
-import type { LocationViewState } from '../../../src/projections/location/location-view-state.ts';
 import { locationView } from '../../../src/projections/location/location-view.ts';
 import type { SqlClient } from '../../../src/storage/sql-client.ts';
 import { openDomainEventStore } from '../../support/projection-test-store.ts';
-import { forEachReadModelBackend } from '../../support/read-model-suite.ts';
-import { silentLogger } from '../../support/silent-logger.ts';
+import { assertSeededEqualsReplayed, forEachReadModelBackend } from '../../support/read-model-suite.ts';
 import { ALICE, BOB, CAROL, DAVE, T0, appendAll, registered, t } from '../../unit/projections/presence/domain-event-fixtures.ts';
 import { PRESENCE_DAY_AFTERNOON, PRESENCE_DAY_MORNING } from '../../unit/projections/presence/presence-scenario.ts';
 
@@ -94,19 +90,13 @@ forEachReadModelBackend('location projection', { openStore: openDomainEventStore
     const checkpoint = await appendAll(store, PRESENCE_DAY_MORNING);
     await r.waitForPosition(checkpoint, WAIT);
 
-    const seeded = new InMemoryView<DomainEvent, LocationViewState>({
-      store,
-      definition: locationView,
-      seed: seedFromSqlProjection(client, locationProjection.name, loadLocationViewState),
-      logger: silentLogger,
-    });
-    const replayed = new InMemoryView<DomainEvent, LocationViewState>({ store, definition: locationView, logger: silentLogger });
-    suite.closeAfterTest(seeded, replayed);
-    await seeded.start();
-    await replayed.start();
-    await replayed.waitForPosition(checkpoint, WAIT);
-    assert.equal(seeded.position, checkpoint);
-    assert.deepEqual(seeded.state, replayed.state);
+    const { seeded, replayed } = await assertSeededEqualsReplayed(
+      suite,
+      locationView,
+      seedFromSqlProjection(client, locationProjection.name, loadLocationViewState),
+      checkpoint,
+      WAIT,
+    );
     assert.deepEqual(
       createLocationReader(seeded).liveContacts(ALICE, t(200)).map((b) => b.endpointId),
       ['alice-desk', 'alice-phone'],

@@ -18,7 +18,7 @@ import type { PresenceViewState } from '../../../src/projections/presence/presen
 import { presenceView } from '../../../src/projections/presence/presence-view.ts';
 import type { SqlClient } from '../../../src/storage/sql-client.ts';
 import { openDomainEventStore } from '../../support/projection-test-store.ts';
-import { forEachReadModelBackend } from '../../support/read-model-suite.ts';
+import { assertSeededEqualsReplayed, forEachReadModelBackend } from '../../support/read-model-suite.ts';
 import { silentLogger } from '../../support/silent-logger.ts';
 import { ALICE, BOB, CAROL, DAVE, appendAll, t } from '../../unit/projections/presence/domain-event-fixtures.ts';
 import {
@@ -149,19 +149,13 @@ forEachReadModelBackend('presence projection', { openStore: openDomainEventStore
     const checkpoint = await appendAll(store, PRESENCE_DAY_MORNING);
     await r.waitForPosition(checkpoint, WAIT);
 
-    const seeded = new InMemoryView<DomainEvent, PresenceViewState>({
-      store,
-      definition: presenceView,
-      seed: seedFromSqlProjection(client, presenceProjection.name, loadPresenceViewState),
-      logger: silentLogger,
-    });
-    const replayed = new InMemoryView<DomainEvent, PresenceViewState>({ store, definition: presenceView, logger: silentLogger });
-    suite.closeAfterTest(seeded, replayed);
-    await seeded.start();
-    await replayed.start();
-    assert.equal(seeded.position, checkpoint);
-    await replayed.waitForPosition(checkpoint, WAIT);
-    assert.deepEqual(seeded.state, replayed.state, 'the seed is exactly what apply builds');
+    const { seeded, replayed } = await assertSeededEqualsReplayed(
+      suite,
+      presenceView,
+      seedFromSqlProjection(client, presenceProjection.name, loadPresenceViewState),
+      checkpoint,
+      WAIT,
+    );
 
     const head = await appendAll(store, PRESENCE_DAY_AFTERNOON);
     await Promise.all([seeded.waitForPosition(head, WAIT), replayed.waitForPosition(head, WAIT), r.waitForPosition(head, WAIT)]);

@@ -3,15 +3,13 @@ import { it } from 'node:test';
 import type { DomainEvent } from '../../../src/events/domain/domain-catalogue.ts';
 import type { NewEvent } from '../../../src/events/envelope.ts';
 import { dumpTables } from '../../../src/projections/framework/dump-tables.ts';
-import { InMemoryView } from '../../../src/projections/framework/in-memory-view.ts';
 import { resolveRoutingInput } from '../../../src/projections/routing/routing-input.ts';
 import { routingProjection } from '../../../src/projections/routing/routing-projection.ts';
 import { routingReader } from '../../../src/projections/routing/routing-reader.ts';
 import { ROUTING_TABLES } from '../../../src/projections/routing/routing-sql.ts';
 import { routingSeed, routingView } from '../../../src/projections/routing/routing-view.ts';
 import { openDomainEventStore } from '../../support/projection-test-store.ts';
-import { forEachReadModelBackend } from '../../support/read-model-suite.ts';
-import { silentLogger } from '../../support/silent-logger.ts';
+import { assertSeededEqualsReplayed, forEachReadModelBackend } from '../../support/read-model-suite.ts';
 import { ALICE, BOB, CAROL, T0, appendAll, deprovisioned, event, provisioned, updated } from '../../unit/projections/directory/domain-event-fixtures.ts';
 import { gateway, redmondPlan, removed, route, voiceScenario } from '../../unit/projections/routing/voice-config-fixtures.ts';
 
@@ -144,14 +142,7 @@ forEachReadModelBackend('routing projection', { openStore: openDomainEventStore 
     const checkpoint = await appendAll(store, history());
     await r.waitForPosition(checkpoint, WAIT);
 
-    const seeded = new InMemoryView({ store, definition: routingView, seed: routingSeed(client), logger: silentLogger });
-    const replayed = new InMemoryView({ store, definition: routingView, logger: silentLogger });
-    suite.closeAfterTest(seeded, replayed);
-    await seeded.start();
-    await replayed.start();
-    assert.equal(seeded.position, checkpoint);
-    await replayed.waitForPosition(checkpoint, WAIT);
-    assert.deepStrictEqual(seeded.state, replayed.state);
+    const { seeded, replayed } = await assertSeededEqualsReplayed(suite, routingView, routingSeed(client), checkpoint, WAIT);
     assert.equal(routingReader(seeded).userByNumber('+14255552001;ext=2001')?.sipUri, BOB);
     assert.deepEqual(routingReader(seeded).routes().map((x) => x.name), ['Local-425', 'US']);
 
